@@ -1,0 +1,176 @@
+"""The availability core: pure functions, no ORM, no clock. The engine feeds it and shapes what it returns.
+
+Rules are local wall-clock time in the business's zone; everything that comes out is a UTC instant. Slot starts
+step through wall-clock time (so a 09:00 start stays 09:00 across a DST change); a start that falls in a DST gap
+does not exist and is skipped; a start that happens twice when clocks go back is offered once, at its first
+occurrence. Durations and buffers are elapsed time and are added in UTC.
+"""
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class WeeklyHours:
+    weekday: int  # Monday = 0
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: datetime
+    end: datetime
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.start < end and start < self.end
+
+
+@dataclass(frozen=True)
+class StaffCalendar:
+    """One staff member's rules and commitments over the window being computed."""
+
+    staff_id: str
+    weekly_hours: tuple[WeeklyHours, ...]
+    time_off: tuple[Interval, ...] = ()
+    busy: tuple[Interval, ...] = ()  # bookings, each already extended by its own buffer
+
+
+@dataclass(frozen=True)
+class AppointmentRules:
+    time_zone: ZoneInfo
+    duration: timedelta
+    buffer: timedelta
+    interval: timedelta
+
+
+@dataclass(frozen=True)
+class FreeStart:
+    start: datetime
+    end: datetime
+    staff_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PolicyRules:
+    online_booking_enabled: bool = True
+    limit_early_booking_enabled: bool = False
+    earliest_booking: timedelta = timedelta(days=7)
+    limit_late_booking_enabled: bool = False
+    latest_booking: timedelta = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Violations:
+    too_early_to_book: bool = False
+    earliest_booking_date: datetime | None = None
+    too_late_to_book: bool = False
+    book_online_disabled: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.too_early_to_book or self.too_late_to_book or self.book_online_disabled
+
+
+def wall_time_exists(naive: datetime, tz: ZoneInfo) -> bool:
+    """False for a wall-clock time skipped when clocks go forward."""
+    roundtrip = naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    return roundtrip == naive
+
+
+def to_utc(naive: datetime, tz: ZoneInfo) -> datetime:
+    """The first instant of a local wall-clock time (a time in a DST gap moves forward by the gap)."""
+    return naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+def local_dates(start: datetime, end: datetime, tz: ZoneInfo) -> list[date]:
+    """The local dates whose days touch [start, end)."""
+    first = start.astimezone(tz).date()
+    last = (end - timedelta(microseconds=1)).astimezone(tz).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def candidate_starts(
+    weekly_hours: tuple[WeeklyHours, ...], rules: AppointmentRules, window_start: datetime, window_end: datetime
+) -> list[datetime]:
+    """Every start within working hours on the local days of the window, in UTC, sorted, without duplicates."""
+    tz = rules.time_zone
+    by_weekday: dict[int, list[WeeklyHours]] = {}
+    for hours in weekly_hours:
+        by_weekday.setdefault(hours.weekday, []).append(hours)
+    starts: set[datetime] = set()
+    for day in local_dates(window_start, window_end, tz):
+        for hours in by_weekday.get(day.weekday(), ()):
+            block_end = to_utc(datetime.combine(day, hours.end), tz)
+            wall = datetime.combine(day, hours.start)
+            wall_end = datetime.combine(day, hours.end)
+            while wall < wall_end:
+                if wall_time_exists(wall, tz):
+                    start = to_utc(wall, tz)
+                    if start + rules.duration <= block_end and window_start <= start < window_end:
+                        starts.add(start)
+                wall += rules.interval
+    return sorted(starts)
+
+
+class _IntervalIndex:
+    """Intervals sorted by end, for "does anything overlap [start, end)?" in about log n."""
+
+    def __init__(self, intervals: tuple[Interval, ...]):
+        self.ordered = sorted(intervals, key=lambda i: i.end)
+        self.ends = [i.end for i in self.ordered]
+        self.longest = max((i.end - i.start for i in self.ordered), default=timedelta(0))
+
+    def collides(self, start: datetime, end: datetime) -> bool:
+        # Only intervals ending after `start` can overlap. Scanning them by end, once an interval ends later than
+        # `end + longest`, it and every later one start at or after `end`.
+        for interval in self.ordered[bisect_right(self.ends, start) :]:
+            if interval.start < end:
+                return True
+            if interval.end >= end + self.longest:
+                return False
+        return False
+
+
+def free_starts_for_staff(
+    calendar: StaffCalendar, rules: AppointmentRules, window_start: datetime, window_end: datetime
+) -> list[datetime]:
+    """Starts at which this staff member can take the appointment: inside working hours, clear of time off, and
+    with the appointment plus its buffer clear of every busy interval."""
+    time_off = _IntervalIndex(calendar.time_off)
+    busy = _IntervalIndex(calendar.busy)
+    free = []
+    for start in candidate_starts(calendar.weekly_hours, rules, window_start, window_end):
+        end = start + rules.duration
+        if time_off.collides(start, end) or busy.collides(start, end + rules.buffer):
+            continue
+        free.append(start)
+    return free
+
+
+def free_appointment_starts(
+    calendars: list[StaffCalendar], rules: AppointmentRules, window_start: datetime, window_end: datetime
+) -> list[FreeStart]:
+    """Starts at which at least one staff member is free, each with all the staff free then, in calendar order."""
+    staff_by_start: dict[datetime, list[str]] = {}
+    for calendar in calendars:
+        for start in free_starts_for_staff(calendar, rules, window_start, window_end):
+            staff_by_start.setdefault(start, []).append(calendar.staff_id)
+    return [
+        FreeStart(start=start, end=start + rules.duration, staff_ids=tuple(staff_by_start[start]))
+        for start in sorted(staff_by_start)
+    ]
+
+
+def policy_violations(start: datetime, now: datetime, policy: PolicyRules) -> Violations:
+    """How booking a session starting at `start` breaks the policy at `now`; minutes are elapsed time."""
+    too_early = policy.limit_early_booking_enabled and start > now + policy.earliest_booking
+    too_late = start <= now or (policy.limit_late_booking_enabled and start < now + policy.latest_booking)
+    return Violations(
+        too_early_to_book=too_early,
+        earliest_booking_date=start - policy.earliest_booking if too_early else None,
+        too_late_to_book=too_late,
+        book_online_disabled=not policy.online_booking_enabled,
+    )

@@ -1,0 +1,390 @@
+"""The embedded engine: the bookings port on the Django ORM and the pure availability core.
+
+Reads cost a constant number of queries whatever the date range or number of staff. Writes that consume capacity
+run in one transaction that first locks the staff rows involved (in primary-key order); on SQLite the IMMEDIATE
+transaction mode serialises writers instead.
+"""
+
+import uuid
+from datetime import UTC, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from booking import availability, models
+from booking.dates import format_local_date, parse_local_date, parse_time_zone
+from booking.errors import (
+    BookingPolicyViolation,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    SlotNotAvailable,
+)
+from booking.forms import BookingDetailsForm
+from booking.models.bookings import OCCUPYING_STATUSES
+from booking.port import (
+    STAFF_RESOURCE_TYPE_ID,
+    AvailableResources,
+    BookingsPort,
+    BusinessInfo,
+    Caller,
+    ContactDetails,
+    CreateBookingRequest,
+    FlowControlSettings,
+    ListTimeSlotsResponse,
+    Resource,
+    TimeSlot,
+)
+from booking.port import Booking as BookingData
+from booking.port import FormSummary as FormSummaryData
+from booking.states import CONFIRM_OR_DECLINE_FROM, confirm_or_decline_outcome
+
+from . import local_convert as convert
+
+MAX_RANGE = timedelta(days=62)
+
+
+class LocalEngine(BookingsPort):
+    # ---- catalog -------------------------------------------------------------------------------------------
+
+    def get_business_info(self) -> BusinessInfo:
+        business = models.Business.objects.first()
+        if business is None:
+            return BusinessInfo("Your business", "UTC", "USD", "", "", "")
+        return convert.business(business)
+
+    def _services(self):
+        return (
+            models.Service.objects.filter(hidden=False)
+            .select_related("category", "booking_policy")
+            .prefetch_related(
+                Prefetch("staff", queryset=models.StaffMember.objects.filter(is_active=True)), "locations"
+            )
+        )
+
+    def query_services(self, *, filter=None):  # noqa: A002
+        filter = filter or {}  # noqa: A001
+        queryset = self._services()
+        if "id" in filter:
+            queryset = queryset.filter(pk=_int_id(filter["id"]))
+        if "type" in filter:
+            queryset = queryset.filter(type=filter["type"])
+        if "mainSlug.name" in filter:
+            queryset = queryset.filter(slug=filter["mainSlug.name"])
+        services = list(queryset)
+        default_policy = None
+        if any(s.booking_policy is None for s in services):
+            default_policy = models.BookingPolicy.objects.filter(is_default=True).first()
+        return [convert.service(s, s.booking_policy or default_policy) for s in services]
+
+    def _service(self, service_id: str) -> models.Service:
+        service = self._services().filter(pk=_int_id(service_id)).first()
+        if service is None:
+            raise NotFound("We could not find that service.", code="SERVICE_NOT_FOUND")
+        if service.booking_policy is None:
+            service.booking_policy = models.BookingPolicy.objects.filter(is_default=True).first()
+        return service
+
+    def get_form_summary(self, form_id: str) -> FormSummaryData:
+        if form_id == convert.DEFAULT_FORM_ID:
+            return convert.DEFAULT_FORM
+        form = models.BookingForm.objects.filter(pk=_int_id(form_id)).prefetch_related("fields").first()
+        if form is None:
+            raise NotFound("We could not find that booking form.", code="FORM_NOT_FOUND")
+        return convert.form_summary(form)
+
+    # ---- availability --------------------------------------------------------------------------------------
+
+    def list_availability_time_slots(
+        self, *, service_id, from_local_date, to_local_date, time_zone=None, resource_ids=None
+    ) -> ListTimeSlotsResponse:
+        service = self._appointment_service(service_id)
+        tz = parse_time_zone(time_zone or self.get_business_info().time_zone)
+        window_start = parse_local_date(from_local_date, tz).astimezone(UTC)
+        window_end = parse_local_date(to_local_date, tz).astimezone(UTC)
+        if window_end <= window_start:
+            raise InvalidArgument("The end of the date range must come after its start.")
+        if window_end - window_start > MAX_RANGE:
+            raise InvalidArgument("Ask for at most 62 days of time slots at once.")
+        free = self._free_starts(service, window_start, window_end, resource_ids)
+        now = timezone.now()
+        return ListTimeSlotsResponse(
+            time_slots=tuple(self._time_slot(service, start, tz, now) for start in free),
+            time_zone=tz.key,
+        )
+
+    def get_availability_time_slot(
+        self, *, service_id, local_start_date, local_end_date, time_zone=None, resource_ids=None
+    ) -> TimeSlot:
+        service = self._appointment_service(service_id)
+        tz = parse_time_zone(time_zone or self.get_business_info().time_zone)
+        start = parse_local_date(local_start_date, tz).astimezone(UTC)
+        end = parse_local_date(local_end_date, tz).astimezone(UTC)
+        if end - start != timedelta(minutes=service.duration_minutes):
+            raise NotFound("This service has no time slot of that length.", code="SLOT_NOT_FOUND")
+        free = self._free_starts(service, start, start + timedelta(seconds=1), resource_ids)
+        if not free:
+            raise NotFound("This time is no longer available.", code="SLOT_NOT_FOUND")
+        return self._time_slot(service, free[0], tz, timezone.now())
+
+    def _appointment_service(self, service_id: str) -> models.Service:
+        service = self._service(service_id)
+        if service.type != models.catalog.ServiceType.APPOINTMENT:
+            raise InvalidArgument("Time slots are listed for appointment services only.")
+        return service
+
+    def _free_starts(self, service, window_start, window_end, resource_ids, *, exclude_booking=None):
+        """Free starts in the window with the staff free at each; four queries whatever the window."""
+        staff_ids = {s.pk for s in service.staff.all()}
+        if resource_ids is not None:
+            wanted = {_int_id(r) for r in resource_ids}
+            if not wanted <= staff_ids:
+                raise InvalidArgument("That staff member does not offer this service.", code="INVALID_RESOURCE")
+            staff_ids = wanted
+        rules = convert.appointment_rules(service, parse_time_zone(self.get_business_info().time_zone))
+        reach = rules.duration + rules.buffer
+        hours = models.WorkingHours.objects.filter(staff_id__in=staff_ids).values_list(
+            "staff_id", "weekday", "start_time", "end_time"
+        )
+        time_off = models.TimeOff.objects.filter(
+            staff_id__in=staff_ids, end__gt=window_start, start__lt=window_end + reach
+        ).values_list("staff_id", "start", "end")
+        busy = models.Booking.objects.filter(
+            staff_id__in=staff_ids,
+            status__in=OCCUPYING_STATUSES,
+            occupied_until__gt=window_start,
+            start__lt=window_end + reach,
+        )
+        if exclude_booking is not None:
+            busy = busy.exclude(pk=exclude_booking)
+        busy = busy.values_list("staff_id", "start", "occupied_until")
+        calendars = convert.staff_calendars(staff_ids, hours, time_off, busy)
+        names = {s.pk: s.name for s in service.staff.all()}
+        return [
+            (free.start, [Resource(id=str(pk), name=names[int(pk)]) for pk in free.staff_ids])
+            for free in availability.free_appointment_starts(calendars, rules, window_start, window_end)
+        ]
+
+    def _time_slot(self, service, free, tz, now) -> TimeSlot:
+        start, staff = free
+        end = start + timedelta(minutes=service.duration_minutes)
+        violations = availability.policy_violations(start, now, convert.policy_rules(service))
+        return TimeSlot(
+            service_id=str(service.pk),
+            local_start_date=format_local_date(start, tz),
+            local_end_date=format_local_date(end, tz),
+            bookable=not violations.any,
+            total_capacity=1,
+            remaining_capacity=1,
+            bookable_capacity=1,
+            booking_policy_violations=convert.violations(violations),
+            location=convert.first_location(service),
+            available_resources=(AvailableResources(STAFF_RESOURCE_TYPE_ID, tuple(staff)),),
+            schedule_id=convert.schedule_id(service),
+            start_date=start,
+            end_date=end,
+        )
+
+    # ---- bookings ------------------------------------------------------------------------------------------
+
+    def create_booking(
+        self,
+        request: CreateBookingRequest,
+        *,
+        caller=Caller.CUSTOMER,
+        flow_control_settings=None,
+        submission_key=None,
+    ) -> BookingData:
+        flow = flow_control_settings or FlowControlSettings()
+        if flow.any and caller is not Caller.STAFF:
+            raise PermissionDenied("Only the business's staff may skip booking checks.")
+        key = _submission_key(submission_key)
+
+        slot = request.slot
+        service = self._appointment_service(slot.service_id)
+        start, end = slot.start_date.astimezone(UTC), slot.end_date.astimezone(UTC)
+        if end - start != timedelta(minutes=service.duration_minutes):
+            raise InvalidArgument("The time does not match the length of this service.", code="VALIDATION_FAILURE")
+        self._check_participants(service, request.total_participants)
+        self._check_payment_option(service, request.selected_payment_option, flow)
+        contact, submission = self._check_submission(service, request)
+        if caller is Caller.CUSTOMER:
+            self._check_policy(service, start)
+
+        staff_ids = [s.pk for s in service.staff.all()]
+        if slot.resource is not None:
+            if _int_id(slot.resource.id) not in staff_ids:
+                raise InvalidArgument("That staff member does not offer this service.", code="INVALID_RESOURCE")
+            staff_ids = [_int_id(slot.resource.id)]
+        if flow.skip_availability_validation and slot.resource is None:
+            raise FailedPrecondition(
+                "Choose a staff member to book without checking availability.",
+                code="CAN_NOT_SKIP_AVAILABILITY_VALIDATION_IF_RESOURCE_NOT_PROVIDED",
+            )
+        try:
+            with transaction.atomic():
+                _lock_staff(staff_ids)
+                # Looked up under the lock, so a second submit waits for the first and then finds its booking.
+                if key and (existing := models.Booking.objects.filter(submission_key=key).first()):
+                    return convert.booking(existing)
+                if flow.skip_availability_validation:
+                    staff_id = staff_ids[0]
+                else:
+                    free = self._free_starts(service, start, start + timedelta(seconds=1), [str(i) for i in staff_ids])
+                    if not free:
+                        raise SlotNotAvailable()
+                    staff_id = int(free[0][1][0].id)
+                booking = models.Booking.objects.create(
+                    service=service,
+                    start=start,
+                    end=end,
+                    occupied_until=end + timedelta(minutes=service.time_between_sessions),
+                    time_zone=slot.timezone,
+                    staff_id=staff_id,
+                    location=service.locations.all()[0] if service.locations.all() else None,
+                    total_participants=request.total_participants,
+                    first_name=contact.first_name,
+                    last_name=contact.last_name,
+                    email=contact.email,
+                    phone=contact.phone,
+                    form_submission=submission,
+                    selected_payment_option=request.selected_payment_option,
+                    price=service.price if service.rate_type in ("FIXED", "VARIED") else None,
+                    currency=self.get_business_info().currency,
+                    skip_availability_validation=flow.skip_availability_validation,
+                    skip_business_confirmation=flow.skip_business_confirmation,
+                    submission_key=key,
+                )
+        except IntegrityError:
+            # Two submits of one form raced past the first lookup; the unique key let one through.
+            existing = models.Booking.objects.filter(submission_key=key).first() if key else None
+            if existing is None:
+                raise
+            return convert.booking(existing)
+        return convert.booking(booking)
+
+    def confirm_or_decline_booking(self, booking_id, *, payment_status) -> BookingData:
+        if payment_status not in models.PaymentStatus.values:
+            raise InvalidArgument(f"Unknown payment status {payment_status!r}.")
+        with transaction.atomic():
+            booking = self._booking_for_update(booking_id)
+            if booking.status not in CONFIRM_OR_DECLINE_FROM:
+                raise FailedPrecondition(
+                    f"A {booking.get_status_display().lower()} booking cannot be confirmed or declined.",
+                    code="INVALID_BOOKING_STATUS",
+                )
+            conflict = False
+            if not booking.skip_availability_validation:
+                _lock_staff([booking.staff_id])
+                service = self._service(str(booking.service_id))
+                free = self._free_starts(
+                    service, booking.start, booking.start + timedelta(seconds=1), [str(booking.staff_id)],
+                    exclude_booking=booking.pk,
+                )
+                conflict = not free
+            status, double_booked = confirm_or_decline_outcome(
+                conflict=conflict,
+                payment_status=payment_status,
+                requires_approval=booking.service.require_manual_approval and not booking.skip_business_confirmation,
+            )
+            booking.status = status
+            booking.payment_status = payment_status
+            booking.double_booked = booking.double_booked or double_booked
+            booking.revision += 1
+            booking.save(update_fields=["status", "payment_status", "double_booked", "revision", "updated_at"])
+        return convert.booking(booking)
+
+    def query_extended_bookings(self, *, booking_ids) -> list[BookingData]:
+        ids = [key for key in (_uuid(b) for b in booking_ids) if key]
+        queryset = models.Booking.objects.filter(public_id__in=ids).select_related("service", "staff", "location")
+        return [convert.booking(b) for b in queryset]
+
+    # ---- checks --------------------------------------------------------------------------------------------
+
+    def _booking_for_update(self, booking_id) -> models.Booking:
+        key = _uuid(booking_id)
+        booking = (
+            models.Booking.objects.select_for_update(of=("self",))
+            .select_related("service", "staff", "location")
+            .filter(public_id=key)
+            .first()
+            if key
+            else None
+        )
+        if booking is None:
+            raise NotFound("We could not find that booking.", code="BOOKING_NOT_FOUND")
+        return booking
+
+    def _check_participants(self, service, total):
+        if total < 1:
+            raise InvalidArgument("A booking is for at least one participant.")
+        limit = service.booking_policy.max_participants_per_booking if service.booking_policy else 1
+        if total > max(limit, 1):
+            raise BookingPolicyViolation(f"At most {limit} participants can be booked at once.")
+
+    def _check_payment_option(self, service, option, flow):
+        allowed = convert.payment_options(service)
+        if option not in allowed and not flow.skip_selected_payment_option_validation:
+            raise InvalidArgument("This service cannot be paid that way.", code="INVALID_PAYMENT_OPTION")
+
+    def _check_policy(self, service, start):
+        violations = availability.policy_violations(start, timezone.now(), convert.policy_rules(service))
+        if violations.book_online_disabled:
+            raise BookingPolicyViolation("This service cannot be booked online.", data={"bookOnlineDisabled": True})
+        if violations.too_late_to_book:
+            raise BookingPolicyViolation("It is too late to book this time.", data={"tooLateToBook": True})
+        if violations.too_early_to_book:
+            raise BookingPolicyViolation(
+                "It is too early to book this time.",
+                data={"tooEarlyToBook": True, "earliestBookingDate": violations.earliest_booking_date.isoformat()},
+            )
+
+    def _check_submission(self, service, request) -> tuple[ContactDetails, dict]:
+        summary = self.get_form_summary(convert.form_id(service))
+        form = BookingDetailsForm(summary, data=request.form_submission)
+        if not form.is_valid():
+            violations = {field: " ".join(errors) for field, errors in form.errors.items()}
+            raise InvalidArgument("Some answers in the booking form are missing or not valid.",
+                                  code="VALIDATION_FAILURE", field_violations=violations)
+        submission = form.submission()
+        contact = ContactDetails(
+            first_name=submission.get("first_name", request.contact_details.first_name),
+            last_name=submission.get("last_name", request.contact_details.last_name),
+            email=submission.get("email", request.contact_details.email),
+            phone=submission.get("phone", request.contact_details.phone),
+        )
+        if not contact.first_name or not contact.email:
+            raise InvalidArgument("A booking needs the customer's first name and email.", code="VALIDATION_FAILURE")
+        return contact, submission
+
+
+def _lock_staff(staff_ids) -> None:
+    """Lock the staff rows in a fixed order, so that concurrent bookings of the same people queue up."""
+    list(models.StaffMember.objects.select_for_update().filter(pk__in=staff_ids).order_by("pk").values_list("pk"))
+
+
+def _int_id(value) -> int | None:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _submission_key(value) -> uuid.UUID | None:
+    if value is None:
+        return None
+    key = _uuid(value)
+    if key is None:
+        raise InvalidArgument("This form has expired; please start again.", code="INVALID_SUBMISSION_KEY")
+    return key
+

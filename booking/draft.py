@@ -1,0 +1,53 @@
+"""The customer's booking in progress, kept in their session between the form and the review page."""
+
+import uuid
+from dataclasses import asdict, dataclass
+
+SESSION_KEY = "booking_draft"
+ANSWERS_KEY = "booking_answers"
+MY_BOOKINGS_KEY = "my_bookings"
+
+
+@dataclass
+class Draft:
+    service_id: str
+    start: str  # the slot's local start with its UTC offset
+    end: str
+    staff: str  # a staff member's id, or "any"
+    submission_key: str
+
+
+def start_draft(session, *, service_id: str, start: str, end: str, staff: str) -> Draft:
+    draft = Draft(service_id, start, end, staff, str(uuid.uuid4()))
+    session[SESSION_KEY] = asdict(draft)
+    return draft
+
+
+def get_draft(session, service_id: str) -> Draft | None:
+    data = session.get(SESSION_KEY)
+    if not isinstance(data, dict) or data.get("service_id") != service_id:
+        return None
+    try:
+        return Draft(**data)
+    except TypeError:
+        return None
+
+
+def saved_answers(session) -> dict:
+    """Answers typed earlier, so that a customer who must pick another time does not type them again."""
+    answers = session.get(ANSWERS_KEY)
+    return answers if isinstance(answers, dict) else {}
+
+
+def save_answers(session, answers: dict) -> None:
+    session[ANSWERS_KEY] = answers
+
+
+def remember_booking(session, booking_id: str) -> None:
+    """Bookings made in this browser, which it may look at again without a link."""
+    mine = [b for b in session.get(MY_BOOKINGS_KEY, []) if b != booking_id][-19:]
+    session[MY_BOOKINGS_KEY] = [*mine, booking_id]
+
+
+def owns_booking(session, booking_id: str) -> bool:
+    return booking_id in session.get(MY_BOOKINGS_KEY, [])

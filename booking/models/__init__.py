@@ -1,0 +1,32 @@
+from .bookings import Booking, BookingStatus, PaymentStatus, SelectedPaymentOption
+from .catalog import (
+    BookingForm,
+    BookingPolicy,
+    Business,
+    FormField,
+    Location,
+    ScheduleRule,
+    Service,
+    ServiceCategory,
+    StaffMember,
+    TimeOff,
+    WorkingHours,
+)
+
+__all__ = [
+    "Booking",
+    "BookingForm",
+    "BookingPolicy",
+    "BookingStatus",
+    "Business",
+    "FormField",
+    "Location",
+    "PaymentStatus",
+    "ScheduleRule",
+    "SelectedPaymentOption",
+    "Service",
+    "ServiceCategory",
+    "StaffMember",
+    "TimeOff",
+    "WorkingHours",
+]

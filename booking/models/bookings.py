@@ -1,0 +1,93 @@
+"""Bookings of the local engine, with the Wix status and payment status values (wix-api.md §5.1)."""
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+
+from .catalog import Location, Service, StaffMember
+
+
+class BookingStatus(models.TextChoices):
+    CREATED = "CREATED", "Created"
+    PENDING = "PENDING", "Pending approval"
+    CONFIRMED = "CONFIRMED", "Confirmed"
+    DECLINED = "DECLINED", "Declined"
+    CANCELED = "CANCELED", "Canceled"
+    WAITING_LIST = "WAITING_LIST", "Waiting list"
+
+
+class PaymentStatus(models.TextChoices):
+    UNDEFINED = "UNDEFINED", "Undefined"
+    NOT_PAID = "NOT_PAID", "Not paid"
+    PAID = "PAID", "Paid"
+    PARTIALLY_PAID = "PARTIALLY_PAID", "Partially paid (deposit)"
+    REFUNDED = "REFUNDED", "Refunded"
+    EXEMPT = "EXEMPT", "Free of charge"
+
+
+class SelectedPaymentOption(models.TextChoices):
+    UNDEFINED = "UNDEFINED", "Undefined"
+    OFFLINE = "OFFLINE", "In person"
+    ONLINE = "ONLINE", "Online"
+    MEMBERSHIP = "MEMBERSHIP", "Membership"
+
+
+# Statuses whose bookings take up a staff member's time or a place in a session.
+OCCUPYING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PENDING)
+
+
+class Booking(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="bookings")
+    status = models.CharField(max_length=20, choices=BookingStatus.choices, default=BookingStatus.CREATED)
+    payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNDEFINED)
+    selected_payment_option = models.CharField(
+        max_length=20, choices=SelectedPaymentOption.choices, default=SelectedPaymentOption.UNDEFINED
+    )
+    revision = models.PositiveIntegerField(default=1)
+
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # The end plus the service's buffer (timeBetweenSessions) when booked: the staff member is busy until then.
+    occupied_until = models.DateTimeField()
+    time_zone = models.CharField(max_length=64)
+    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="bookings")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True)
+    total_participants = models.PositiveIntegerField(default=1)
+
+    first_name = models.CharField(max_length=200)
+    last_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    form_submission = models.JSONField(default=dict, blank=True)
+
+    price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    double_booked = models.BooleanField(default=False)
+    skip_availability_validation = models.BooleanField(default=False)
+    skip_business_confirmation = models.BooleanField(default=False)
+    # Set from the customer's form: a second submit of the same form finds this booking instead of making another.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start"]
+        indexes = [
+            models.Index(fields=["staff", "start"], name="booking_staff_start"),
+            models.Index(fields=["service", "start"], name="booking_service_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start"),
+            models.CheckConstraint(condition=Q(occupied_until__gte=F("end")), name="booking_occupied_after_end"),
+            models.CheckConstraint(condition=Q(total_participants__gte=1), name="booking_has_participants"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} · {self.first_name} {self.last_name} · {self.start:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def customer_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

@@ -1,0 +1,322 @@
+"""The bookings port: the one interface the pages use, whichever backend runs behind it.
+
+Operations are named after the Wix Bookings methods and take and return the small dataclasses below, whose fields
+are the Wix field names in snake_case (wix-api.md). Backends raise only `booking.errors.BookingsError`s.
+
+Deliberate additions to the Wix shapes, each marked below: time slots and booking slots also carry their UTC
+instants (`start_date`/`end_date`), because a local wall-clock string alone is ambiguous on the night clocks go
+back; and amounts are `Money` with a Decimal value.
+"""
+
+import abc
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+# Wix's resource type id for staff members (wix-api.md §0).
+STAFF_RESOURCE_TYPE_ID = "1cd44cf8-756f-41c3-bd90-3e2ffcaf1155"
+
+
+class Caller(enum.Enum):
+    """Who is calling: flow-control settings are honoured for staff only (wix-api.md §5.2)."""
+
+    CUSTOMER = "customer"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Money:
+    value: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class BusinessInfo:
+    name: str
+    time_zone: str
+    currency: str
+    address: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    sort_order: int
+
+
+@dataclass(frozen=True)
+class Location:
+    id: str
+    name: str
+    formatted_address: str
+    location_type: str = "BUSINESS"
+
+
+@dataclass(frozen=True)
+class Resource:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PaymentOptions:
+    online: bool
+    in_person: bool
+    deposit: bool
+
+
+@dataclass(frozen=True)
+class Payment:
+    rate_type: str  # FIXED | VARIED | CUSTOM | NO_FEE
+    price: Money | None
+    deposit: Money | None
+    custom_description: str
+    options: PaymentOptions
+
+
+@dataclass(frozen=True)
+class OnlineBooking:
+    enabled: bool
+    require_manual_approval: bool
+
+
+@dataclass(frozen=True)
+class BookingPolicy:
+    id: str
+    name: str
+    description: str
+    limit_early_booking_enabled: bool
+    earliest_booking_in_minutes: int
+    limit_late_booking_enabled: bool
+    latest_booking_in_minutes: int
+    book_after_start_enabled: bool
+    cancellation_enabled: bool
+    limit_latest_cancellation: bool
+    latest_cancellation_in_minutes: int
+    reschedule_enabled: bool
+    limit_latest_reschedule: bool
+    latest_reschedule_in_minutes: int
+    max_participants_per_booking: int
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    type: str  # APPOINTMENT | CLASS | COURSE
+    name: str
+    slug: str  # Wix: mainSlug.name
+    tag_line: str
+    description: str
+    category: Category
+    default_capacity: int
+    session_duration_minutes: int  # Wix: schedule.availabilityConstraints.sessionDurations[0]
+    time_between_sessions: int
+    payment: Payment
+    online_booking: OnlineBooking
+    locations: tuple[Location, ...]
+    staff_members: tuple[Resource, ...]  # Wix: staffMemberDetails.staffMembers
+    form_id: str
+    booking_policy: BookingPolicy
+    schedule_id: str
+
+
+@dataclass(frozen=True)
+class FormField:
+    id: str
+    target: str  # the key in the form submission
+    label: str
+    type: str  # TEXT | LONG_TEXT | EMAIL | PHONE | NUMBER | CHOICE | MULTI_CHOICE | CHECKBOX | DATE
+    required: bool
+    options: tuple[str, ...] = ()
+    help_text: str = ""
+
+
+@dataclass(frozen=True)
+class FormSummary:
+    id: str
+    fields: tuple[FormField, ...]
+
+
+@dataclass(frozen=True)
+class BookingPolicyViolations:
+    too_early_to_book: bool = False
+    earliest_booking_date: datetime | None = None
+    too_late_to_book: bool = False
+    book_online_disabled: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.too_early_to_book or self.too_late_to_book or self.book_online_disabled
+
+
+@dataclass(frozen=True)
+class AvailableResources:
+    resource_type_id: str
+    resources: tuple[Resource, ...]
+    has_more_available_resources: bool = False
+
+
+@dataclass(frozen=True)
+class TimeSlot:
+    service_id: str
+    local_start_date: str  # YYYY-MM-DDThh:mm:ss in the response's time zone
+    local_end_date: str
+    bookable: bool
+    total_capacity: int
+    remaining_capacity: int
+    bookable_capacity: int
+    booking_policy_violations: BookingPolicyViolations
+    location: Location | None
+    available_resources: tuple[AvailableResources, ...]
+    schedule_id: str
+    start_date: datetime  # addition: the UTC instant of local_start_date
+    end_date: datetime  # addition
+
+    @property
+    def staff(self) -> tuple[Resource, ...]:
+        for group in self.available_resources:
+            if group.resource_type_id == STAFF_RESOURCE_TYPE_ID:
+                return group.resources
+        return ()
+
+
+@dataclass(frozen=True)
+class ListTimeSlotsResponse:
+    time_slots: tuple[TimeSlot, ...]
+    time_zone: str
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    first_name: str
+    last_name: str
+    email: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What a booking is for: Wix's bookedEntity.slot. For a new appointment, `resource` None means any staff."""
+
+    service_id: str
+    start_date: datetime  # aware; stored and returned in UTC
+    end_date: datetime
+    timezone: str
+    schedule_id: str = ""
+    resource: Resource | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class FlowControlSettings:
+    skip_availability_validation: bool = False
+    skip_business_confirmation: bool = False
+    skip_selected_payment_option_validation: bool = False
+
+    @property
+    def any(self) -> bool:
+        return (
+            self.skip_availability_validation
+            or self.skip_business_confirmation
+            or self.skip_selected_payment_option_validation
+        )
+
+
+@dataclass(frozen=True)
+class Booking:
+    id: str
+    service_id: str
+    title: str  # Wix: bookedEntity.title, the service name
+    slot: Slot
+    contact_details: ContactDetails
+    status: str
+    payment_status: str
+    selected_payment_option: str
+    total_participants: int
+    revision: int
+    start_date: datetime
+    end_date: datetime
+    created_date: datetime
+    updated_date: datetime
+    form_submission: dict = field(default_factory=dict)
+    price: Money | None = None
+    double_booked: bool = False
+
+
+@dataclass(frozen=True)
+class CreateBookingRequest:
+    slot: Slot
+    contact_details: ContactDetails
+    form_submission: dict
+    total_participants: int = 1
+    selected_payment_option: str = "UNDEFINED"
+
+
+class BookingsPort(abc.ABC):
+    """The operations the pages need; `booking.backends.get_backend()` returns the configured implementation."""
+
+    @abc.abstractmethod
+    def get_business_info(self) -> BusinessInfo:
+        """The business's name, time zone, currency and contact details (Wix: site properties)."""
+
+    @abc.abstractmethod
+    def query_services(self, *, filter: dict | None = None) -> list[Service]:  # noqa: A002 (Wix's name)
+        """Visible services, sorted by category then service. Filter keys: id, type, mainSlug.name, hidden."""
+
+    @abc.abstractmethod
+    def get_form_summary(self, form_id: str) -> FormSummary:
+        """The fields of a booking form; raises NotFound."""
+
+    @abc.abstractmethod
+    def list_availability_time_slots(
+        self,
+        *,
+        service_id: str,
+        from_local_date: str,
+        to_local_date: str,
+        time_zone: str | None = None,
+        resource_ids: list[str] | None = None,
+    ) -> ListTimeSlotsResponse:
+        """Appointment slots starting in [from, to) local time, each with its free staff (all of them, in the
+        `availableResources` of the staff type). Slots with no free staff are left out; policy violations come
+        back with bookable=False. Raises InvalidArgument for malformed dates, zones or ranges over 62 days."""
+
+    @abc.abstractmethod
+    def get_availability_time_slot(
+        self,
+        *,
+        service_id: str,
+        local_start_date: str,
+        local_end_date: str,
+        time_zone: str | None = None,
+        resource_ids: list[str] | None = None,
+    ) -> TimeSlot:
+        """One appointment slot with all its free staff, to re-validate before booking. The local dates may carry
+        a UTC offset, which makes them unambiguous when clocks go back. Raises NotFound (SLOT_NOT_FOUND)."""
+
+    @abc.abstractmethod
+    def create_booking(
+        self,
+        request: CreateBookingRequest,
+        *,
+        caller: Caller = Caller.CUSTOMER,
+        flow_control_settings: FlowControlSettings | None = None,
+        submission_key: str | None = None,
+    ) -> Booking:
+        """Create a booking in status CREATED. Checks the booking policy, the payment option, the form
+        submission and (unless a staff caller skips it) availability now; with no resource given, a free staff
+        member is assigned. A repeated `submission_key` returns the booking it made the first time."""
+
+    @abc.abstractmethod
+    def confirm_or_decline_booking(self, booking_id: str, *, payment_status: str) -> Booking:
+        """Wix's decision table (wix-api.md §5.4): CONFIRMED or PENDING when the slot is still free or the booking
+        is paid (paid despite a conflict sets double_booked), DECLINED when it conflicts and is unpaid."""
+
+    @abc.abstractmethod
+    def query_extended_bookings(self, *, booking_ids: list[str]) -> list[Booking]:
+        """The bookings with these ids (Wix: Query Extended Bookings filtered on id); unknown ids are left out."""

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "booking"
+
+urlpatterns = [
+    path("", views.service_list, name="services"),
+    path("services/<slug:slug>/", views.slot_picker, name="slots"),
+    path("services/<slug:slug>/details/", views.booking_details, name="details"),
+    path("services/<slug:slug>/review/", views.review, name="review"),
+    path("bookings/<uuid:booking_id>/", views.confirmation, name="confirmation"),
+]

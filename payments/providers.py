@@ -1,0 +1,52 @@
+"""Checkout providers: how a customer settles a booking once it is created.
+
+A provider says whether it is offered for a service and finishes a CREATED booking. Providers that take money
+elsewhere (Stripe, Wix's hosted checkout) return a redirect; the ones below settle at once with Confirm Or Decline
+Booking. The registry is a plain dict, in the order options are shown.
+"""
+
+from dataclasses import dataclass
+
+from booking.backends import get_backend
+from booking.port import Booking, Service
+
+
+@dataclass(frozen=True)
+class CheckoutProvider:
+    name: str
+    label: str
+    selected_payment_option: str
+
+    def is_offered(self, service: Service) -> bool:
+        raise NotImplementedError
+
+    def complete(self, booking: Booking) -> Booking:
+        """Settle a CREATED booking; returns it CONFIRMED, PENDING or DECLINED."""
+        raise NotImplementedError
+
+
+class FreeProvider(CheckoutProvider):
+    def is_offered(self, service: Service) -> bool:
+        return service.payment.rate_type == "NO_FEE"
+
+    def complete(self, booking: Booking) -> Booking:
+        return get_backend().confirm_or_decline_booking(booking.id, payment_status="EXEMPT")
+
+
+class InPersonProvider(CheckoutProvider):
+    def is_offered(self, service: Service) -> bool:
+        payment = service.payment
+        return payment.rate_type != "NO_FEE" and (payment.options.in_person or payment.rate_type == "CUSTOM")
+
+    def complete(self, booking: Booking) -> Booking:
+        return get_backend().confirm_or_decline_booking(booking.id, payment_status="NOT_PAID")
+
+
+PROVIDERS: dict[str, CheckoutProvider] = {
+    "free": FreeProvider("free", "No payment needed", "UNDEFINED"),
+    "in_person": InPersonProvider("in_person", "Pay in person at your visit", "OFFLINE"),
+}
+
+
+def offered_providers(service: Service) -> list[CheckoutProvider]:
+    return [provider for provider in PROVIDERS.values() if provider.is_offered(service)]

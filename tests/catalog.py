@@ -1,0 +1,73 @@
+"""A small business built through the real models, for the tests: one place, two staff, a few services."""
+
+from datetime import date, time
+from decimal import Decimal
+
+from booking import models
+from booking.models.catalog import FieldType, RateType, ServiceType
+
+TZ = "America/New_York"
+
+
+def make_business(tz: str = TZ) -> models.Business:
+    return models.Business.objects.create(name="Test Studio", time_zone=tz, currency="USD",
+                                          address="1 Main St, Springfield", phone="+1 555 0100")
+
+
+def make_staff(name: str, hours: list[tuple[int, time, time]]) -> models.StaffMember:
+    member = models.StaffMember.objects.create(name=name)
+    for weekday, start, end in hours:
+        models.WorkingHours.objects.create(staff=member, weekday=weekday, start_time=start, end_time=end)
+    return member
+
+
+def weekdays(start: time, end: time, days=range(5)) -> list[tuple[int, time, time]]:
+    return [(d, start, end) for d in days]
+
+
+def make_policy(**values) -> models.BookingPolicy:
+    values.setdefault("name", "Default")
+    values.setdefault("is_default", True)
+    return models.BookingPolicy.objects.create(**values)
+
+
+def make_form() -> models.BookingForm:
+    form = models.BookingForm.objects.create(name="Intake")
+    specs = [
+        ("first_name", "First name", FieldType.TEXT, True, []),
+        ("last_name", "Last name", FieldType.TEXT, True, []),
+        ("email", "Email", FieldType.EMAIL, True, []),
+        ("phone", "Phone", FieldType.PHONE, True, []),
+        ("goal", "What brings you in?", FieldType.CHOICE, True, ["Relax", "Recover"]),
+        ("notes", "Notes", FieldType.LONG_TEXT, False, []),
+        ("first_visit", "First visit", FieldType.CHECKBOX, False, []),
+    ]
+    for order, (target, label, kind, required, options) in enumerate(specs):
+        models.FormField.objects.create(form=form, target=target, label=label, field_type=kind,
+                                        required=required, options=options, sort_order=order)
+    return form
+
+
+def make_service(staff: list[models.StaffMember], **values) -> models.Service:
+    category, _ = models.ServiceCategory.objects.get_or_create(name="Treatments")
+    location, _ = models.Location.objects.get_or_create(name="Main room", defaults={"address": "1 Main St"})
+    values.setdefault("type", ServiceType.APPOINTMENT)
+    values.setdefault("name", "Massage")
+    values.setdefault("slug", values["name"].lower().replace(" ", "-"))
+    values.setdefault("duration_minutes", 60)
+    values.setdefault("slot_interval_minutes", 60)
+    values.setdefault("rate_type", RateType.FIXED)
+    values.setdefault("price", Decimal("80.00"))
+    values.setdefault("pay_in_person", True)
+    service = models.Service.objects.create(category=category, **values)
+    service.staff.set(staff)
+    service.locations.set([location])
+    return service
+
+
+FREE = {"rate_type": RateType.NO_FEE, "price": None, "pay_in_person": False}
+
+ANSWERS = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com", "phone": "+1 555 0199",
+           "goal": "Relax"}
+
+A_MONDAY = date(2026, 3, 2)  # a week before New York's spring change (8 March 2026)

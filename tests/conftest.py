@@ -1,0 +1,37 @@
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there unless told it is fine.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_tests = [item for item in items if "browser" in item.keywords]
+    if not browser_tests or (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
+        return
+    reason = f"no Chromium at {CHROMIUM} (make test installs Debian's chromium with apt where it can)"
+    if os.environ.get("CI") == "true":
+        raise pytest.UsageError(f"Browser tests cannot be skipped under CI=true: {reason}.")
+    print(f"\n!!! SKIPPING {len(browser_tests)} BROWSER TESTS: {reason} !!!\n")
+    for item in browser_tests:
+        item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
