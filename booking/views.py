@@ -56,22 +56,18 @@ def service_list(request: HttpRequest) -> HttpResponse:
 # ---- slot picker -------------------------------------------------------------------------------------------
 
 
-def _week_start(request: HttpRequest, tz: ZoneInfo) -> date:
-    today = timezone.now().astimezone(tz).date()
-    this_week = today - timedelta(days=today.weekday())
+def _first_day(request: HttpRequest, today: date) -> date:
+    """The first of the seven days shown: ?week=YYYY-MM-DD, never before today nor more than a year ahead."""
     raw = request.GET.get("week")
     if not raw:
-        return this_week
+        return today
     try:
         chosen = date.fromisoformat(raw)
     except ValueError as exc:
         raise InvalidArgument("That week is not a date like 2026-05-04.") from exc
-    monday = chosen - timedelta(days=chosen.weekday())
-    if monday < this_week:
-        return this_week
-    if monday > this_week + timedelta(weeks=MAX_WEEKS_AHEAD):
+    if chosen > today + timedelta(weeks=MAX_WEEKS_AHEAD):
         raise InvalidArgument("Bookings open at most a year ahead.")
-    return monday
+    return max(chosen, today)
 
 
 def _chosen_staff(request: HttpRequest, service: Service) -> str:
@@ -83,12 +79,13 @@ def _chosen_staff(request: HttpRequest, service: Service) -> str:
 
 def _picker_context(request: HttpRequest, service: Service, staff: str) -> dict:
     tz = ZoneInfo(business_info(request).time_zone)
-    monday = _week_start(request, tz)
-    next_monday = monday + timedelta(days=7)
+    today = timezone.now().astimezone(tz).date()
+    first = _first_day(request, today)
+    after = first + timedelta(days=7)
     response = get_backend().list_availability_time_slots(
         service_id=service.id,
-        from_local_date=f"{monday.isoformat()}T00:00:00",
-        to_local_date=f"{next_monday.isoformat()}T00:00:00",
+        from_local_date=f"{first.isoformat()}T00:00:00",
+        to_local_date=f"{after.isoformat()}T00:00:00",
         time_zone=tz.key,
         resource_ids=None if staff == "any" else [staff],
     )
@@ -100,17 +97,16 @@ def _picker_context(request: HttpRequest, service: Service, staff: str) -> dict:
     }
     days = []
     for n in range(7):
-        day = monday + timedelta(days=n)
+        day = first + timedelta(days=n)
         slots = [(slot, _slot_query(slot, staff, tz)) for slot in by_day.get(day.isoformat(), [])]
         days.append((day, slots))
-    this_week = timezone.now().astimezone(tz).date()
     return {
         "service": service,
         "staff": staff,
         "days": days,
-        "week": monday,
-        "previous_week": monday - timedelta(days=7) if monday > this_week - timedelta(days=6) else None,
-        "next_week": next_monday if next_monday <= this_week + timedelta(weeks=MAX_WEEKS_AHEAD) else None,
+        "week": first,
+        "previous_week": max(first - timedelta(days=7), today) if first > today else None,
+        "next_week": after if after <= today + timedelta(weeks=MAX_WEEKS_AHEAD) else None,
         "has_slots": any(slots for _, slots in days),
     }
 

@@ -89,6 +89,7 @@ WSGI_APPLICATION = "bookingsite.wsgi.application"
 
 # SQLite by default, in a file under the project; PostgreSQL (or anything else) through DATABASE_URL.
 VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
@@ -96,7 +97,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(exist_ok=True)
     # IMMEDIATE makes every transaction take the write lock up front, so "check, then write" inside atomic()
     # is serialised; WAL lets readers go on meanwhile. The test database is a file too, so that threads share it.
     DATABASES["default"]["OPTIONS"] = {
@@ -122,7 +122,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,0 +1,236 @@
+"""The customer pages through Django's test client: the appointment journey and what bad input gets."""
+
+from datetime import UTC, datetime, time
+from urllib.parse import urlencode
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from booking import models
+from tests.catalog import ANSWERS, FREE, make_business, make_form, make_policy, make_service, make_staff, weekdays
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # Sunday 07:00 in New York
+MONDAY_9 = "2026-03-02T09:00:00-05:00"
+MONDAY_10 = "2026-03-02T10:00:00-05:00"
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def studio():
+    make_business()
+    make_policy()
+    ana = make_staff("Ana", weekdays(time(9), time(12)))
+    massage = make_service([ana], form=make_form())
+    return {"ana": ana, "massage": massage}
+
+
+def details_url(service, start=MONDAY_9, end=MONDAY_10, staff="any"):
+    return reverse("booking:details", args=[service.slug]) + "?" + urlencode(
+        {"start": start, "end": end, "staff": staff})
+
+
+def fill_details(client, service, answers=ANSWERS, **slot):
+    data = {"start": slot.get("start", MONDAY_9), "end": slot.get("end", MONDAY_10), "staff": slot.get("staff", "any"),
+            **answers}
+    return client.post(reverse("booking:details", args=[service.slug]), data)
+
+
+def submit_review(client, service, payment="in_person"):
+    page = client.get(reverse("booking:review", args=[service.slug]))
+    key = page.context["draft"].submission_key
+    return client.post(reverse("booking:review", args=[service.slug]), {"submission_key": key, "payment": payment})
+
+
+def test_the_home_page_lists_services_by_category(client, studio):
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Treatments" in html and "Massage" in html and "1 h" in html and "$80.00" in html
+    assert "Test Studio" in html and "1 Main St, Springfield" in html and "America/New_York" in html
+
+
+def test_the_slot_picker_shows_a_week_of_times_in_the_business_zone(client, studio):
+    page = client.get(reverse("booking:slots", args=["massage"]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "9:00 AM" in html and "11:00 AM" in html
+    assert details_url(studio["massage"]).split("?")[1].replace("&", "&amp;") in html
+
+
+def test_the_slot_picker_returns_only_its_fragment_to_htmx(client, studio):
+    page = client.get(reverse("booking:slots", args=["massage"]) + "?week=2026-03-09", headers={"HX-Request": "true"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.lstrip().startswith('<section id="picker"')
+    assert "<html" not in html
+    assert "9 March" in html and "15 March" in html
+
+
+def test_next_week_works_without_javascript(client, studio):
+    page = client.get(reverse("booking:slots", args=["massage"]) + "?week=2026-03-09&staff=any")
+    assert page.status_code == 200
+    assert "?week=2026-03-16&amp;staff=any" in page.content.decode()
+
+
+def test_the_whole_appointment_journey(client, studio):
+    form_page = client.get(details_url(studio["massage"]))
+    assert form_page.status_code == 200
+    assert 'name="goal"' in form_page.content.decode()
+
+    response = fill_details(client, studio["massage"], {**ANSWERS, "notes": "Sore shoulder", "first_visit": "on"})
+    assert response.status_code == 302
+    review = client.get(response.url)
+    assert review.status_code == 200
+    assert "Sore shoulder" in review.content.decode()
+
+    done = submit_review(client, studio["massage"])
+    assert done.status_code == 302
+    confirmation = client.get(done.url)
+    html = confirmation.content.decode()
+    assert confirmation.status_code == 200
+    assert "Your booking is confirmed" in html
+    assert "Monday 2 March 2026, 9:00 AM" in html and "America/New_York" in html
+    assert "Ana" in html and "Main room" in html and "$80.00" in html and "Pay at your visit" in html
+
+    booking = models.Booking.objects.get()
+    assert booking.status == "CONFIRMED" and booking.payment_status == "NOT_PAID"
+    assert booking.form_submission["notes"] == "Sore shoulder" and booking.form_submission["first_visit"] is True
+
+
+def test_manual_approval_says_the_booking_awaits_the_business(client, studio):
+    studio["massage"].require_manual_approval = True
+    studio["massage"].save()
+    fill_details(client, studio["massage"])
+    confirmation = client.get(submit_review(client, studio["massage"]).url)
+    assert "awaiting the business's approval" in confirmation.content.decode()
+    assert models.Booking.objects.get().status == "PENDING"
+
+
+def test_a_free_service_is_confirmed_as_exempt(client, studio):
+    free = make_service([studio["ana"]], name="Consultation", form=None, **FREE)
+    answers = {k: ANSWERS[k] for k in ("first_name", "last_name", "email")}
+    assert fill_details(client, free, answers).status_code == 302
+    assert submit_review(client, free, payment="free").status_code == 302
+    booking = models.Booking.objects.get()
+    assert (booking.status, booking.payment_status) == ("CONFIRMED", "EXEMPT")
+
+
+def test_a_time_taken_meanwhile_sends_the_customer_back_with_their_answers(client, studio, django_user_model):
+    fill_details(client, studio["massage"])
+    # Someone else books the same time before this customer confirms.
+    other = client.__class__()
+    fill_details(other, studio["massage"], {**ANSWERS, "email": "grace@example.com"})
+    submit_review(other, studio["massage"])
+
+    page = client.post(reverse("booking:review", args=["massage"]),
+                       {"submission_key": client.session["booking_draft"]["submission_key"], "payment": "in_person"})
+    assert page.status_code == 409
+    assert "this time was just taken" in page.content.decode()
+    assert models.Booking.objects.count() == 1
+    form_page = client.get(details_url(studio["massage"], "2026-03-02T11:00:00-05:00", "2026-03-02T12:00:00-05:00"))
+    assert 'value="ada@example.com"' in form_page.content.decode()
+
+
+def test_a_double_submitted_review_makes_one_booking(client, studio):
+    fill_details(client, studio["massage"])
+    page = client.get(reverse("booking:review", args=["massage"]))
+    data = {"submission_key": page.context["draft"].submission_key, "payment": "in_person"}
+    first = client.post(reverse("booking:review", args=["massage"]), data)
+    second = client.post(reverse("booking:review", args=["massage"]), data)
+    assert first.status_code == second.status_code == 302
+    assert first.url == second.url
+    assert models.Booking.objects.count() == 1
+
+
+def test_an_invalid_form_shows_messages_next_to_the_fields(client, studio):
+    page = fill_details(client, studio["massage"], {**ANSWERS, "email": "nope", "first_name": ""})
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert 'id="id_email_error"' in html and "Enter a valid email address." in html
+    assert 'id="id_first_name_error"' in html
+    assert models.Booking.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/services/no-such-service/", 404),
+        ("/services/massage/?week=not-a-date", 400),
+        ("/services/massage/?week=2030-01-06", 400),
+        ("/services/massage/?staff=999", 400),
+        ("/services/massage/?staff=x%27%3B--", 400),
+        ("/services/massage/details/?start=2026-03-02&end=2026-03-02T10:00:00-05:00&staff=any", 400),
+        ("/services/massage/details/?start=2026-02-23T09:00:00-05:00&end=2026-02-23T10:00:00-05:00&staff=any", 409),
+        ("/services/massage/details/?start=2026-03-02T06:00:00-05:00&end=2026-03-02T07:00:00-05:00&staff=any", 409),
+        ("/services/massage/details/?start=2026-03-02T09:00:00-05:00&end=2026-03-02T10:00:00-05:00&staff=42", 400),
+        ("/bookings/5b8f5d0e-0000-4000-8000-000000000000/", 404),
+        ("/bookings/not-a-uuid/", 404),
+    ],
+)
+def test_bad_input_gets_a_clear_4xx(client, studio, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    assert models.Booking.objects.count() == 0
+
+
+def test_a_slot_in_the_past_is_refused_even_when_posted(client, studio):
+    response = fill_details(client, studio["massage"], start="2026-02-23T09:00:00-05:00", end="2026-02-23T10:00:00-05:00")
+    assert response.status_code == 409
+    assert models.Booking.objects.count() == 0
+
+
+def test_review_without_a_chosen_time_goes_back_to_the_slots(client, studio):
+    response = client.get(reverse("booking:review", args=["massage"]))
+    assert response.status_code == 302 and response.url == reverse("booking:slots", args=["massage"])
+
+
+def test_a_stale_review_form_is_refused(client, studio):
+    fill_details(client, studio["massage"])
+    response = client.post(reverse("booking:review", args=["massage"]),
+                           {"submission_key": "f" * 32, "payment": "in_person"})
+    assert response.status_code == 409
+    assert models.Booking.objects.count() == 0
+
+
+def test_a_payment_option_the_service_lacks_is_refused(client, studio):
+    fill_details(client, studio["massage"])
+    response = submit_review(client, studio["massage"], payment="free")
+    assert response.status_code == 400
+    assert models.Booking.objects.count() == 0
+
+
+def test_posts_need_a_csrf_token(studio):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(reverse("booking:details", args=["massage"]), {})
+    assert response.status_code == 403
+
+
+def test_someone_elses_booking_page_is_not_found(client, studio):
+    fill_details(client, studio["massage"])
+    url = submit_review(client, studio["massage"]).url
+    client.cookies.clear()
+    assert client.get(url).status_code == 404
+
+
+def test_pages_send_a_content_security_policy(client, studio):
+    csp = client.get("/").headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self' 'nonce-" in csp
+
+
+def test_the_admin_shows_the_booking_with_its_answers(admin_client, client, studio):
+    fill_details(client, studio["massage"], {**ANSWERS, "notes": "Left knee"})
+    submit_review(client, studio["massage"])
+    booking = models.Booking.objects.get()
+    listing = admin_client.get(reverse("admin:booking_booking_changelist")).content.decode()
+    assert "Confirmed" in listing and "Not paid" in listing
+    page = admin_client.get(reverse("admin:booking_booking_change", args=[booking.pk])).content.decode()
+    assert "Left knee" in page and "What brings you in?" in page and "Relax" in page
