@@ -166,6 +166,8 @@ def free_appointment_starts(
 
 def policy_violations(start: datetime, now: datetime, policy: PolicyRules) -> Violations:
     """How booking a session starting at `start` breaks the policy at `now`; minutes are elapsed time."""
+    # In UTC: arithmetic on datetimes that share a ZoneInfo is wall-clock arithmetic, wrong across DST.
+    start, now = start.astimezone(UTC), now.astimezone(UTC)
     too_early = policy.limit_early_booking_enabled and start > now + policy.earliest_booking
     too_late = start <= now or (policy.limit_late_booking_enabled and start < now + policy.latest_booking)
     return Violations(

@@ -17,7 +17,13 @@ TIME_ZONE = "America/New_York"
 
 
 def _upsert(model, lookup: dict, **values):
-    obj, _ = model.objects.update_or_create(**lookup, defaults=values)
+    """Find by `lookup`, create with `values`, or update only the fields that differ (so a rerun writes nothing)."""
+    obj, created = model.objects.get_or_create(**lookup, defaults=values)
+    changed = [name for name, value in values.items() if not created and getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    if changed:
+        obj.save(update_fields=changed)
     return obj
 
 
@@ -28,17 +34,10 @@ def _next_weekday(start: date, weekday: int) -> date:
 @transaction.atomic
 def load_demo(today: date) -> models.Business:
     tz = ZoneInfo(TIME_ZONE)
-    business = models.Business.objects.first() or models.Business()
-    for field, value in {
-        "name": "Juniper & Pine Wellness Studio",
-        "time_zone": TIME_ZONE,
-        "currency": "USD",
-        "address": "214 Bedford Ave, Brooklyn, NY 11249",
-        "email": "hello@juniperandpine.example",
-        "phone": "+1 718 555 0142",
-    }.items():
-        setattr(business, field, value)
-    business.save()
+    business = _upsert(
+        models.Business, {}, name="Juniper & Pine Wellness Studio", time_zone=TIME_ZONE, currency="USD",
+        address="214 Bedford Ave, Brooklyn, NY 11249", email="hello@juniperandpine.example", phone="+1 718 555 0142",
+    )
 
     studio = _upsert(models.Location, {"name": "Bedford Avenue studio"},
                      address="214 Bedford Ave, Brooklyn, NY 11249", is_default=True)
@@ -119,7 +118,7 @@ def load_demo(today: date) -> models.Business:
 
     def service(slug, staff_names, **values):
         obj = _upsert(models.Service, {"slug": slug}, **values)
-        obj.staff.set([staff[n] for n in staff_names])
+        obj.staff.set([staff[n] for n in staff_names])  # set() leaves unchanged links alone
         obj.locations.set([studio])
         return obj
 

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "booking.backends.request_cache.RequestCacheMiddleware",
 ]
 
 ROOT_URLCONF = "bookingsite.urls"

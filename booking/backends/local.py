@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import BooleanField, Prefetch, Value
 from django.utils import timezone
 
 from booking import availability, models
@@ -42,6 +42,7 @@ from booking.port import FormSummary as FormSummaryData
 from booking.states import CONFIRM_OR_DECLINE_FROM, confirm_or_decline_outcome
 
 from . import local_convert as convert
+from .request_cache import memo, remember
 
 MAX_RANGE = timedelta(days=62)
 
@@ -50,7 +51,7 @@ class LocalEngine(BookingsPort):
     # ---- catalog -------------------------------------------------------------------------------------------
 
     def get_business_info(self) -> BusinessInfo:
-        business = models.Business.objects.first()
+        business = memo(("business",), models.Business.objects.first)
         if business is None:
             return BusinessInfo("Your business", "UTC", "USD", "", "", "")
         return convert.business(business)
@@ -74,17 +75,25 @@ class LocalEngine(BookingsPort):
         if "mainSlug.name" in filter:
             queryset = queryset.filter(slug=filter["mainSlug.name"])
         services = list(queryset)
-        default_policy = None
         if any(s.booking_policy is None for s in services):
-            default_policy = models.BookingPolicy.objects.filter(is_default=True).first()
-        return [convert.service(s, s.booking_policy or default_policy) for s in services]
+            default_policy = self._default_policy()
+            for s in services:
+                s.booking_policy = s.booking_policy or default_policy
+        for s in services:
+            remember(("service", s.pk), s)
+        currency = self.get_business_info().currency
+        return [convert.service(s, currency) for s in services]
+
+    def _default_policy(self) -> models.BookingPolicy | None:
+        return memo(("default_policy",), models.BookingPolicy.objects.filter(is_default=True).first)
 
     def _service(self, service_id: str) -> models.Service:
-        service = self._services().filter(pk=_int_id(service_id)).first()
+        pk = _int_id(service_id)
+        service = memo(("service", pk), self._services().filter(pk=pk).first)
         if service is None:
             raise NotFound("We could not find that service.", code="SERVICE_NOT_FOUND")
         if service.booking_policy is None:
-            service.booking_policy = models.BookingPolicy.objects.filter(is_default=True).first()
+            service.booking_policy = self._default_policy()
         return service
 
     def get_form_summary(self, form_id: str) -> FormSummaryData:
@@ -150,7 +159,7 @@ class LocalEngine(BookingsPort):
         )
         time_off = models.TimeOff.objects.filter(
             staff_id__in=staff_ids, end__gt=window_start, start__lt=window_end + reach
-        ).values_list("staff_id", "start", "end")
+        ).order_by().values_list("staff_id", "start", "end", Value(True, output_field=BooleanField()))
         busy = models.Booking.objects.filter(
             staff_id__in=staff_ids,
             status__in=OCCUPYING_STATUSES,
@@ -159,8 +168,10 @@ class LocalEngine(BookingsPort):
         )
         if exclude_booking is not None:
             busy = busy.exclude(pk=exclude_booking)
-        busy = busy.values_list("staff_id", "start", "occupied_until")
-        calendars = convert.staff_calendars(staff_ids, hours, time_off, busy)
+        # Time off and bookings in one round trip: (staff, start, end, is_time_off).
+        busy = busy.order_by().values_list("staff_id", "start", "occupied_until", Value(False, output_field=BooleanField()))
+        blocked = time_off.union(busy, all=True)
+        calendars = convert.staff_calendars(staff_ids, hours, blocked)
         names = {s.pk: s.name for s in service.staff.all()}
         return [
             (free.start, [Resource(id=str(pk), name=names[int(pk)]) for pk in free.staff_ids])

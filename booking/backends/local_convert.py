@@ -79,8 +79,7 @@ def policy(pol: models.BookingPolicy | None) -> p.BookingPolicy:
     )
 
 
-def service(s: models.Service, default_policy: models.BookingPolicy | None, currency: str = "") -> p.Service:
-    currency = currency or "USD"
+def service(s: models.Service, currency: str) -> p.Service:
     return p.Service(
         id=str(s.pk),
         type=s.type,
@@ -103,7 +102,7 @@ def service(s: models.Service, default_policy: models.BookingPolicy | None, curr
         locations=tuple(location(loc) for loc in s.locations.all()),
         staff_members=tuple(p.Resource(id=str(m.pk), name=m.name) for m in s.staff.all()),
         form_id=form_id(s),
-        booking_policy=policy(s.booking_policy or default_policy),
+        booking_policy=policy(s.booking_policy),
         schedule_id=schedule_id(s),
     )
 
@@ -155,14 +154,13 @@ def violations(v: availability.Violations) -> p.BookingPolicyViolations:
     )
 
 
-def staff_calendars(staff_ids, hours_rows, time_off_rows, busy_rows) -> list[StaffCalendar]:
+def staff_calendars(staff_ids, hours_rows, blocked_rows) -> list[StaffCalendar]:
+    """Calendars from (staff, weekday, start, end) hours and (staff, start, end, is_time_off) blocked rows."""
     hours, off, busy = defaultdict(list), defaultdict(list), defaultdict(list)
     for staff_id, weekday, start, end in hours_rows:
         hours[staff_id].append(WeeklyHours(weekday, start, end))
-    for staff_id, start, end in time_off_rows:
-        off[staff_id].append(Interval(start, end))
-    for staff_id, start, end in busy_rows:
-        busy[staff_id].append(Interval(start, end))
+    for staff_id, start, end, is_time_off in blocked_rows:
+        (off if is_time_off else busy)[staff_id].append(Interval(start, end))
     return [
         StaffCalendar(str(pk), tuple(hours[pk]), tuple(off[pk]), tuple(busy[pk]))
         for pk in sorted(staff_ids)

@@ -295,6 +295,13 @@ class Service(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def save(self, *args, **kwargs):
+        # As in Wix, a service without a policy of its own follows the default one; linking it here spares every
+        # read a second lookup.
+        if self.booking_policy_id is None:
+            self.booking_policy = BookingPolicy.objects.filter(is_default=True).first()
+        super().save(*args, **kwargs)
+
 
 class ScheduleRule(models.Model):
     """A weekly session of a class, or the sessions of a course, in local wall-clock time.

@@ -1,0 +1,37 @@
+"""A cache that lives for one request, so that a page reading the same catalog row twice queries it once.
+
+The catalog does not change while a request runs; nothing is kept between requests, so nothing goes stale across
+processes. Outside a request (management commands, tests calling the engine) every read goes to the database.
+"""
+
+from collections.abc import Callable
+from contextvars import ContextVar
+
+_cache: ContextVar[dict | None] = ContextVar("bookings_request_cache", default=None)
+
+
+def memo[T](key: tuple, compute: Callable[[], T]) -> T:
+    cache = _cache.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def remember(key: tuple, value) -> None:
+    cache = _cache.get()
+    if cache is not None:
+        cache[key] = value
+
+
+class RequestCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _cache.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _cache.reset(token)
