@@ -182,7 +182,8 @@ def test_bad_input_gets_a_clear_4xx(client, studio, url, status):
 
 
 def test_a_slot_in_the_past_is_refused_even_when_posted(client, studio):
-    response = fill_details(client, studio["massage"], start="2026-02-23T09:00:00-05:00", end="2026-02-23T10:00:00-05:00")
+    response = fill_details(client, studio["massage"], start="2026-02-23T09:00:00-05:00",
+                            end="2026-02-23T10:00:00-05:00")
     assert response.status_code == 409
     assert models.Booking.objects.count() == 0
 

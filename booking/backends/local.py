@@ -169,7 +169,9 @@ class LocalEngine(BookingsPort):
         if exclude_booking is not None:
             busy = busy.exclude(pk=exclude_booking)
         # Time off and bookings in one round trip: (staff, start, end, is_time_off).
-        busy = busy.order_by().values_list("staff_id", "start", "occupied_until", Value(False, output_field=BooleanField()))
+        busy = busy.order_by().values_list(
+            "staff_id", "start", "occupied_until", Value(False, output_field=BooleanField())
+        )
         blocked = time_off.union(busy, all=True)
         calendars = convert.staff_calendars(staff_ids, hours, blocked)
         names = {s.pk: s.name for s in service.staff.all()}

@@ -281,6 +281,13 @@ class Service(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        # As in Wix, a service without a policy of its own follows the default one; linking it here spares every
+        # read a second lookup.
+        if self.booking_policy_id is None:
+            self.booking_policy = BookingPolicy.objects.filter(is_default=True).first()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         errors = {}
         chargeable = self.rate_type in {RateType.FIXED, RateType.VARIED}
@@ -294,13 +301,6 @@ class Service(models.Model):
             errors["custom_price_description"] = "Describe the price for a custom rate."
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        # As in Wix, a service without a policy of its own follows the default one; linking it here spares every
-        # read a second lookup.
-        if self.booking_policy_id is None:
-            self.booking_policy = BookingPolicy.objects.filter(is_default=True).first()
-        super().save(*args, **kwargs)
 
 
 class ScheduleRule(models.Model):
