@@ -39,5 +39,8 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 
+bench: install
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -249,6 +249,23 @@ class Booking:
 
 
 @dataclass(frozen=True)
+class CancelFlowControlSettings:
+    ignore_cancellation_policy: bool = False
+    with_refund: bool = False
+    waive_cancellation_fee: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.ignore_cancellation_policy or self.with_refund or self.waive_cancellation_fee
+
+
+@dataclass(frozen=True)
+class AllowedActions:
+    cancel: bool
+    reschedule: bool
+
+
+@dataclass(frozen=True)
 class CreateBookingRequest:
     slot: Slot
     contact_details: ContactDetails
@@ -316,6 +333,31 @@ class BookingsPort(abc.ABC):
     def confirm_or_decline_booking(self, booking_id: str, *, payment_status: str) -> Booking:
         """Wix's decision table (wix-api.md §5.4): CONFIRMED or PENDING when the slot is still free or the booking
         is paid (paid despite a conflict sets double_booked), DECLINED when it conflicts and is unpaid."""
+
+    @abc.abstractmethod
+    def confirm_booking(self, booking_id: str, *, revision: int, caller: Caller = Caller.STAFF,
+                        payment_status: str | None = None) -> Booking:
+        """Staff confirm a CREATED, PENDING or WAITING_LIST booking; a conflict is flagged with double_booked."""
+
+    @abc.abstractmethod
+    def decline_booking(self, booking_id: str, *, revision: int, caller: Caller = Caller.STAFF,
+                        payment_status: str | None = None) -> Booking:
+        """Staff decline a CREATED, PENDING or WAITING_LIST booking."""
+
+    @abc.abstractmethod
+    def mark_booking_as_pending(self, booking_id: str, *, revision: int, caller: Caller = Caller.STAFF,
+                                payment_status: str | None = None) -> Booking:
+        """CREATED → PENDING for a service that needs approval; the booking then holds its time."""
+
+    @abc.abstractmethod
+    def cancel_booking(self, booking_id: str, *, revision: int, caller: Caller = Caller.CUSTOMER,
+                       flow_control_settings: CancelFlowControlSettings | None = None) -> Booking:
+        """Cancel an active booking. Customers are held to the cancellation policy; staff may ignore it.
+        A stale `revision` raises RevisionMismatch."""
+
+    @abc.abstractmethod
+    def bulk_calculate_allowed_actions(self, *, booking_ids: list[str]) -> list[tuple[str, AllowedActions | None]]:
+        """For each id, whether a customer may cancel or reschedule now (None for an unknown booking)."""
 
     @abc.abstractmethod
     def query_extended_bookings(self, *, booking_ids: list[str]) -> list[Booking]:

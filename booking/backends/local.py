@@ -23,6 +23,7 @@ from booking.errors import (
     SlotNotAvailable,
 )
 from booking.forms import BookingDetailsForm
+from booking.ids import parse_int_id, parse_uuid
 from booking.models.bookings import OCCUPYING_STATUSES
 from booking.port import (
     STAFF_RESOURCE_TYPE_ID,
@@ -39,15 +40,16 @@ from booking.port import (
 )
 from booking.port import Booking as BookingData
 from booking.port import FormSummary as FormSummaryData
-from booking.states import CONFIRM_OR_DECLINE_FROM, confirm_or_decline_outcome
+from booking.states import record
 
 from . import local_convert as convert
+from .local_lifecycle import LifecycleMixin, actor_for
 from .request_cache import memo, remember
 
 MAX_RANGE = timedelta(days=62)
 
 
-class LocalEngine(BookingsPort):
+class LocalEngine(LifecycleMixin, BookingsPort):
     # ---- catalog -------------------------------------------------------------------------------------------
 
     def get_business_info(self) -> BusinessInfo:
@@ -69,7 +71,7 @@ class LocalEngine(BookingsPort):
         filter = filter or {}  # noqa: A001
         queryset = self._services()
         if "id" in filter:
-            queryset = queryset.filter(pk=_int_id(filter["id"]))
+            queryset = queryset.filter(pk=parse_int_id(filter["id"]))
         if "type" in filter:
             queryset = queryset.filter(type=filter["type"])
         if "mainSlug.name" in filter:
@@ -88,7 +90,7 @@ class LocalEngine(BookingsPort):
         return memo(("default_policy",), models.BookingPolicy.objects.filter(is_default=True).first)
 
     def _service(self, service_id: str) -> models.Service:
-        pk = _int_id(service_id)
+        pk = parse_int_id(service_id)
         service = memo(("service", pk), self._services().filter(pk=pk).first)
         if service is None:
             raise NotFound("We could not find that service.", code="SERVICE_NOT_FOUND")
@@ -99,7 +101,7 @@ class LocalEngine(BookingsPort):
     def get_form_summary(self, form_id: str) -> FormSummaryData:
         if form_id == convert.DEFAULT_FORM_ID:
             return convert.DEFAULT_FORM
-        form = models.BookingForm.objects.filter(pk=_int_id(form_id)).prefetch_related("fields").first()
+        form = models.BookingForm.objects.filter(pk=parse_int_id(form_id)).prefetch_related("fields").first()
         if form is None:
             raise NotFound("We could not find that booking form.", code="FORM_NOT_FOUND")
         return convert.form_summary(form)
@@ -148,7 +150,7 @@ class LocalEngine(BookingsPort):
         """Free starts in the window with the staff free at each; four queries whatever the window."""
         staff_ids = {s.pk for s in service.staff.all()}
         if resource_ids is not None:
-            wanted = {_int_id(r) for r in resource_ids}
+            wanted = {parse_int_id(r) for r in resource_ids}
             if not wanted <= staff_ids:
                 raise InvalidArgument("That staff member does not offer this service.", code="INVALID_RESOURCE")
             staff_ids = wanted
@@ -228,9 +230,9 @@ class LocalEngine(BookingsPort):
 
         staff_ids = [s.pk for s in service.staff.all()]
         if slot.resource is not None:
-            if _int_id(slot.resource.id) not in staff_ids:
+            if parse_int_id(slot.resource.id) not in staff_ids:
                 raise InvalidArgument("That staff member does not offer this service.", code="INVALID_RESOURCE")
-            staff_ids = [_int_id(slot.resource.id)]
+            staff_ids = [parse_int_id(slot.resource.id)]
         if flow.skip_availability_validation and slot.resource is None:
             raise FailedPrecondition(
                 "Choose a staff member to book without checking availability.",
@@ -270,6 +272,7 @@ class LocalEngine(BookingsPort):
                     skip_business_confirmation=flow.skip_business_confirmation,
                     submission_key=key,
                 )
+                record(booking, "created", actor=actor_for(caller))
         except IntegrityError:
             # Two submits of one form raced past the first lookup; the unique key let one through.
             existing = models.Booking.objects.filter(submission_key=key).first() if key else None
@@ -278,57 +281,12 @@ class LocalEngine(BookingsPort):
             return convert.booking(existing)
         return convert.booking(booking)
 
-    def confirm_or_decline_booking(self, booking_id, *, payment_status) -> BookingData:
-        if payment_status not in models.PaymentStatus.values:
-            raise InvalidArgument(f"Unknown payment status {payment_status!r}.")
-        with transaction.atomic():
-            booking = self._booking_for_update(booking_id)
-            if booking.status not in CONFIRM_OR_DECLINE_FROM:
-                raise FailedPrecondition(
-                    f"A {booking.get_status_display().lower()} booking cannot be confirmed or declined.",
-                    code="INVALID_BOOKING_STATUS",
-                )
-            conflict = False
-            if not booking.skip_availability_validation:
-                _lock_staff([booking.staff_id])
-                service = self._service(str(booking.service_id))
-                free = self._free_starts(
-                    service, booking.start, booking.start + timedelta(seconds=1), [str(booking.staff_id)],
-                    exclude_booking=booking.pk,
-                )
-                conflict = not free
-            status, double_booked = confirm_or_decline_outcome(
-                conflict=conflict,
-                payment_status=payment_status,
-                requires_approval=booking.service.require_manual_approval and not booking.skip_business_confirmation,
-            )
-            booking.status = status
-            booking.payment_status = payment_status
-            booking.double_booked = booking.double_booked or double_booked
-            booking.revision += 1
-            booking.save(update_fields=["status", "payment_status", "double_booked", "revision", "updated_at"])
-        return convert.booking(booking)
-
     def query_extended_bookings(self, *, booking_ids) -> list[BookingData]:
-        ids = [key for key in (_uuid(b) for b in booking_ids) if key]
+        ids = [key for key in map(parse_uuid, booking_ids) if key]
         queryset = models.Booking.objects.filter(public_id__in=ids).select_related("service", "staff", "location")
         return [convert.booking(b) for b in queryset]
 
     # ---- checks --------------------------------------------------------------------------------------------
-
-    def _booking_for_update(self, booking_id) -> models.Booking:
-        key = _uuid(booking_id)
-        booking = (
-            models.Booking.objects.select_for_update(of=("self",))
-            .select_related("service", "staff", "location")
-            .filter(public_id=key)
-            .first()
-            if key
-            else None
-        )
-        if booking is None:
-            raise NotFound("We could not find that booking.", code="BOOKING_NOT_FOUND")
-        return booking
 
     def _check_participants(self, service, total):
         if total < 1:
@@ -378,25 +336,10 @@ def _lock_staff(staff_ids) -> None:
     list(models.StaffMember.objects.select_for_update().filter(pk__in=staff_ids).order_by("pk").values_list("pk"))
 
 
-def _int_id(value) -> int | None:
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
-
-
-def _uuid(value) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        return None
-
-
 def _submission_key(value) -> uuid.UUID | None:
     if value is None:
         return None
-    key = _uuid(value)
+    key = parse_uuid(value)
     if key is None:
         raise InvalidArgument("This form has expired; please start again.", code="INVALID_SUBMISSION_KEY")
     return key

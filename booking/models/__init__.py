@@ -1,4 +1,4 @@
-from .bookings import Booking, BookingStatus, PaymentStatus, SelectedPaymentOption
+from .bookings import Booking, BookingChange, BookingStatus, PaymentStatus, SelectedPaymentOption
 from .catalog import (
     BookingForm,
     BookingPolicy,
@@ -15,6 +15,7 @@ from .catalog import (
 
 __all__ = [
     "Booking",
+    "BookingChange",
     "BookingForm",
     "BookingPolicy",
     "BookingStatus",

@@ -91,3 +91,31 @@ class Booking(models.Model):
     @property
     def customer_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class BookingChange(models.Model):
+    """The audit trail: one row for every change of a booking, written in the same transaction as the change."""
+
+    class Actor(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        STAFF = "staff", "Staff"
+        SYSTEM = "system", "System"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.CharField(max_length=10, choices=Actor.choices)
+    user = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True)
+    event = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    from_payment_status = models.CharField(max_length=20, blank=True)
+    to_payment_status = models.CharField(max_length=20)
+    revision = models.PositiveIntegerField(help_text="The booking's revision after the change.")
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["booking", "revision"]
+        constraints = [models.UniqueConstraint(fields=["booking", "revision"], name="one_change_per_revision")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.to_status} (r{self.revision})"

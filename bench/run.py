@@ -1,0 +1,309 @@
+"""Benchmarks of the slot listing: `make bench` (or `python -m bench.run`).
+
+Builds a throwaway business (10 staff, 5,000 confirmed bookings over the next ~120 days) in its own database,
+times the engine's List Availability Time Slots over a week and a month and the full slot page through Django's
+test client, and prints progress to stderr and, last on stdout, one JSON array of
+{"name", "median_ms", "p95_ms", "queries"}.
+
+Database: a fresh SQLite file in a temporary directory, unless DATABASE_URL is set. Then the server it names is used
+on a fresh database: PostgreSQL gets a new database `bench_<pid>` (created with psycopg, dropped at the end), SQLite a
+new file `bench_<pid>.sqlite3` next to the one named (removed at the end). Nothing existing is touched.
+"""
+
+import json
+import math
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+TZ = "America/New_York"
+STAFF = 10
+BOOKINGS = 5_000
+DAYS_AHEAD = 120
+WORK_DAYS = range(6)  # Monday to Saturday
+OPEN, CLOSE = clock(8), clock(20)
+DURATION, BUFFER, INTERVAL = 60, 15, 15  # minutes
+WARMUPS, RUNS = 3, 30
+SEED = 20260302
+# Targets (docs/performance.md); reported, not enforced: timings on a shared machine vary.
+TARGETS = {"slots_week": ("median_ms", 20), "slots_month": ("median_ms", 100), "slot_page_http": ("queries", 6)}
+
+POSTGRES_ENGINES = {"django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis"}
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+# ---- the throwaway database ------------------------------------------------------------------------------------
+
+
+class ThrowawayDatabase:
+    """Points DATABASE_URL at a database made for this run (before Django is set up) and removes it afterwards."""
+
+    def __init__(self):
+        self.tmpdir: str | None = None
+        self.sqlite_file: Path | None = None
+        self.postgres: dict | None = None  # connection parameters of the maintenance database, and the new name
+
+    def __enter__(self):
+        import dj_database_url
+
+        given = os.environ.get("DATABASE_URL")
+        if not given:
+            self.tmpdir = tempfile.mkdtemp(prefix="bookingsite-bench-")
+            os.environ["DATABASE_URL"] = f"sqlite:///{self.tmpdir}/bench.sqlite3"
+            say(f"database: fresh SQLite file {self.tmpdir}/bench.sqlite3")
+            return self
+        config = dj_database_url.parse(given)
+        name = f"bench_{os.getpid()}"
+        if config["ENGINE"] in POSTGRES_ENGINES:
+            self.postgres = {"config": config, "name": name}
+            with self._maintenance_connection() as conn:
+                from psycopg import sql
+
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            os.environ["DATABASE_URL"] = _with_path(given, f"/{name}")
+            say(f"database: new PostgreSQL database {name} on {config['HOST'] or 'localhost'}:{config['PORT'] or 5432}")
+            return self
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            if config["NAME"] in ("", ":memory:"):
+                say("database: SQLite in memory")
+                return self
+            self.sqlite_file = Path(config["NAME"]).resolve().parent / f"{name}.sqlite3"
+            if self.sqlite_file.exists():
+                raise SystemExit(f"bench: {self.sqlite_file} already exists; not touching it.")
+            os.environ["DATABASE_URL"] = f"sqlite:///{self.sqlite_file}"
+            say(f"database: fresh SQLite file {self.sqlite_file}")
+            return self
+        raise SystemExit(f"bench: DATABASE_URL names a {config['ENGINE']} database; only SQLite and PostgreSQL run.")
+
+    def _maintenance_connection(self):
+        import psycopg
+
+        config = self.postgres["config"]
+        params = {
+            "dbname": config["NAME"] or "postgres",
+            "user": config["USER"] or None,
+            "password": config["PASSWORD"] or None,
+            "host": config["HOST"] or None,
+            "port": config["PORT"] or None,
+        }
+        return psycopg.connect(**{k: v for k, v in params.items() if v is not None}, autocommit=True)
+
+    def __exit__(self, *exc_info):
+        if "django" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if self.postgres:
+            from psycopg import sql
+
+            with self._maintenance_connection() as conn:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(self.postgres["name"])))
+            say(f"dropped database {self.postgres['name']}")
+        if self.sqlite_file:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.sqlite_file}{suffix}").unlink(missing_ok=True)
+        if self.tmpdir:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+        return False
+
+
+def _with_path(url: str, path: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
+
+
+def setup_django() -> None:
+    hosts = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+    if "testserver" not in [h.strip() for h in hosts.split(",")]:
+        os.environ["ALLOWED_HOSTS"] = f"{hosts},testserver"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bookingsite.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    say(f"migrated in {time.perf_counter() - started:.1f} s")
+
+
+# ---- the business ---------------------------------------------------------------------------------------------
+
+
+def build_business(today: date):
+    """The catalog through the real models (as tests/catalog.py does), then the bookings in bulk."""
+    from django.db import connection, transaction
+
+    from booking import models
+    from booking.models.catalog import RateType, ServiceType
+
+    tz = ZoneInfo(TZ)
+    started = time.perf_counter()
+    with transaction.atomic():
+        models.Business.objects.create(name="Bench Studio", time_zone=TZ, currency="USD",
+                                       address="1 Main St, Springfield", phone="+1 555 0100")
+        models.BookingPolicy.objects.create(name="Default", is_default=True)
+        staff = [models.StaffMember.objects.create(name=f"Staff {n:02}", sort_order=n) for n in range(STAFF)]
+        models.WorkingHours.objects.bulk_create(
+            models.WorkingHours(staff=member, weekday=day, start_time=OPEN, end_time=CLOSE)
+            for member in staff
+            for day in WORK_DAYS
+        )
+        category = models.ServiceCategory.objects.create(name="Treatments")
+        location = models.Location.objects.create(name="Main room", address="1 Main St", is_default=True)
+        service = models.Service.objects.create(
+            category=category, type=ServiceType.APPOINTMENT, name="Massage", slug="massage",
+            duration_minutes=DURATION, slot_interval_minutes=INTERVAL, time_between_sessions=BUFFER,
+            rate_type=RateType.FIXED, price=Decimal("80.00"), pay_in_person=True,
+        )
+        service.staff.set(staff)
+        service.locations.set([location])
+
+        rows = [
+            models.Booking(
+                service=service, staff=member, location=location, start=start,
+                end=start + timedelta(minutes=DURATION),
+                occupied_until=start + timedelta(minutes=DURATION + BUFFER),
+                time_zone=TZ, status=models.BookingStatus.CONFIRMED, payment_status=models.PaymentStatus.NOT_PAID,
+                selected_payment_option=models.SelectedPaymentOption.OFFLINE, price=Decimal("80.00"),
+                currency="USD", first_name=f"Customer{i}", last_name="Bench", email=f"customer{i}@example.com",
+            )
+            for i, (member, start) in enumerate(booking_times(staff, today, tz))
+        ]
+        models.Booking.objects.bulk_create(rows, batch_size=500)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # as autovacuum would soon after a load; keeps plans stable between runs
+    say(f"built the business ({STAFF} staff, {len(rows)} bookings) in {time.perf_counter() - started:.1f} s")
+    return service
+
+
+def booking_times(staff, today: date, tz: ZoneInfo):
+    """BOOKINGS (staff member, UTC start) pairs on the slot grid inside working hours, spread over the working days
+    from today on, with no two of one staff member's bookings (plus buffer) overlapping."""
+    rng = random.Random(SEED)
+    days = [today + timedelta(days=n) for n in range(DAYS_AHEAD) if (today + timedelta(days=n)).weekday() in WORK_DAYS]
+    cells = [(member, day) for member in staff for day in days]
+    per_cell = [BOOKINGS // len(cells)] * len(cells)
+    for index in rng.sample(range(len(cells)), BOOKINGS % len(cells)):
+        per_cell[index] += 1
+    open_minutes = OPEN.hour * 60 + OPEN.minute
+    grid = range(open_minutes, CLOSE.hour * 60 + CLOSE.minute - DURATION + 1, INTERVAL)
+    block = DURATION + BUFFER
+    for (member, day), count in zip(cells, per_cell, strict=True):
+        chosen: list[int] = []
+        for minute in rng.sample(grid, len(grid)):
+            if len(chosen) == count:
+                break
+            if all(abs(minute - other) >= block for other in chosen):
+                chosen.append(minute)
+        if len(chosen) != count:
+            raise RuntimeError(f"could not place {count} bookings on {day} for {member}")
+        for minute in sorted(chosen):
+            local = datetime.combine(day, clock(minute // 60, minute % 60))
+            yield member, local.replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+# ---- measuring ------------------------------------------------------------------------------------------------
+
+
+def measure(name: str, call, check) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(WARMUPS):
+        check(call())
+    samples, counts = [], set()
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            result = call()
+            elapsed = time.perf_counter() - started
+        check(result)
+        samples.append(elapsed * 1000)
+        counts.add(len(queries))
+    if len(counts) != 1:
+        raise RuntimeError(f"{name}: the query count changed between runs: {sorted(counts)}")
+    samples.sort()
+    figures = {
+        "name": name,
+        "median_ms": round(samples[len(samples) // 2] if len(samples) % 2 else
+                           (samples[len(samples) // 2 - 1] + samples[len(samples) // 2]) / 2, 2),
+        "p95_ms": round(samples[math.ceil(0.95 * len(samples)) - 1], 2),  # nearest rank
+        "queries": counts.pop(),
+    }
+    say(f"{name}: median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms, {figures['queries']} queries "
+        f"({RUNS} runs after {WARMUPS} warm-ups)")
+    return figures
+
+
+def benchmarks(service, monday: date) -> list[dict]:
+    from django.test import Client
+
+    from booking.backends.local import LocalEngine
+
+    engine = LocalEngine()
+
+    def slots(days: int):
+        def call():
+            return engine.list_availability_time_slots(
+                service_id=str(service.pk),
+                from_local_date=f"{monday.isoformat()}T00:00:00",
+                to_local_date=f"{(monday + timedelta(days=days)).isoformat()}T00:00:00",
+            )
+        return call
+
+    def some_slots(response):
+        if not response.time_slots:
+            raise RuntimeError("no time slots listed")
+
+    client = Client()
+    url = f"/services/{service.slug}/?week={monday.isoformat()}"
+
+    def page():
+        client.cookies.clear()  # a fresh visitor every time: no session to load
+        return client.get(url)
+
+    def page_ok(response):
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+        if b"/details/?start=" not in response.content:
+            raise RuntimeError(f"GET {url} shows no bookable time")
+
+    return [
+        measure("slots_week", slots(7), some_slots),
+        measure("slots_month", slots(31), some_slots),
+        measure("slot_page_http", page, page_ok),
+    ]
+
+
+def main() -> int:
+    with ThrowawayDatabase():
+        setup_django()
+        today = datetime.now(ZoneInfo(TZ)).date()
+        monday = today + timedelta(days=7 - today.weekday())
+        service = build_business(today)
+        say(f"timing from next Monday, {monday.isoformat()}")
+        results = benchmarks(service, monday)
+    for figures in results:
+        key, target = TARGETS[figures["name"]]
+        verdict = "ok" if figures[key] <= target else "MISSED"
+        say(f"target {figures['name']} {key} <= {target}: {verdict} ({figures[key]})")
+    print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""The local engine's booking lifecycle: confirm, decline, mark as pending, cancel, allowed actions.
+
+Each operation is one call of `booking.states.transition()`; the availability re-checks run inside it, under the
+booking's row lock and then the staff member's.
+"""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from booking import models
+from booking.errors import BookingPolicyViolation, InvalidArgument, PermissionDenied, SlotNotAvailable
+from booking.ids import parse_uuid
+from booking.port import AllowedActions, Caller, CancelFlowControlSettings
+from booking.states import ACTIVE, CUSTOMER, SYSTEM, Actor, confirm_or_decline_outcome, transition
+
+from . import local_convert as convert
+
+
+def actor_for(caller: Caller) -> Actor:
+    return {Caller.CUSTOMER: CUSTOMER, Caller.STAFF: Actor(models.BookingChange.Actor.STAFF)}.get(caller, SYSTEM)
+
+
+class LifecycleMixin:
+    def _conflicts(self, booking: models.Booking) -> bool:
+        """Whether another booking now holds this one's staff member at its time (never, for forced bookings)."""
+        if booking.skip_availability_validation or booking.staff_id is None:
+            return False
+        list(models.StaffMember.objects.select_for_update().filter(pk=booking.staff_id).values_list("pk"))
+        service = self._service(str(booking.service_id))
+        free = self._free_starts(service, booking.start, booking.start + timedelta(seconds=1), [str(booking.staff_id)],
+                                 exclude_booking=booking.pk)
+        return not free
+
+    def _save_transition(self, booking_id, event, **kwargs):
+        """A transition whose write the PostgreSQL exclusion constraint may still refuse (the second line)."""
+        try:
+            with transaction.atomic():
+                return transition(booking_id, event, **kwargs)
+        except IntegrityError as error:
+            if getattr(error.__cause__, "sqlstate", None) == "23P01":
+                raise SlotNotAvailable() from error
+            raise
+
+    def confirm_or_decline_booking(self, booking_id, *, payment_status):
+        if payment_status not in models.PaymentStatus.values:
+            raise InvalidArgument(f"Unknown payment status {payment_status!r}.")
+
+        def decide(booking):
+            status, double_booked = confirm_or_decline_outcome(
+                conflict=self._conflicts(booking),
+                payment_status=payment_status,
+                requires_approval=booking.service.require_manual_approval and not booking.skip_business_confirmation,
+            )
+            return {"status": status, "payment_status": payment_status,
+                    "double_booked": booking.double_booked or double_booked}
+
+        booking = self._save_transition(booking_id, "confirmed_or_declined", actor=SYSTEM, decide=decide)
+        return convert.booking(booking)
+
+    def confirm_booking(self, booking_id, *, revision, caller=Caller.STAFF, payment_status=None):
+        """Staff confirm a booking. A time that is taken meanwhile is not refused but flagged double_booked."""
+        self._staff_only(caller)
+
+        def decide(booking):
+            changes = {"double_booked": booking.double_booked or self._conflicts(booking)}
+            if payment_status:
+                changes["payment_status"] = payment_status
+            return changes
+
+        return convert.booking(self._save_transition(booking_id, "confirmed", actor=actor_for(caller),
+                                                     revision=revision, decide=decide))
+
+    def decline_booking(self, booking_id, *, revision, caller=Caller.STAFF, payment_status=None):
+        self._staff_only(caller)
+        changes = {"payment_status": payment_status} if payment_status else {}
+        return convert.booking(transition(booking_id, "declined", actor=actor_for(caller), revision=revision,
+                                          **changes))
+
+    def mark_booking_as_pending(self, booking_id, *, revision, caller=Caller.STAFF, payment_status=None):
+        self._staff_only(caller)
+
+        def decide(booking):
+            if not booking.service.require_manual_approval:
+                raise InvalidArgument("Only bookings of services that need approval can wait for it.")
+            changes = {"double_booked": booking.double_booked or self._conflicts(booking)}
+            if payment_status:
+                changes["payment_status"] = payment_status
+            return changes
+
+        return convert.booking(self._save_transition(booking_id, "marked_as_pending", actor=actor_for(caller),
+                                                     revision=revision, decide=decide))
+
+    def cancel_booking(self, booking_id, *, revision, caller=Caller.CUSTOMER, flow_control_settings=None):
+        flow = flow_control_settings or CancelFlowControlSettings()
+        if flow.any:
+            self._staff_only(caller)
+
+        def decide(booking):
+            if not flow.ignore_cancellation_policy and not self._allowed(booking, timezone.now()).cancel:
+                raise BookingPolicyViolation("This booking can no longer be canceled online.",
+                                             code="BOOKING_CANNOT_BE_CANCELLED")
+            return {}
+
+        reason = "with refund" if flow.with_refund else ""
+        return convert.booking(transition(booking_id, "canceled", actor=actor_for(caller), revision=revision,
+                                          decide=decide, reason=reason))
+
+    def bulk_calculate_allowed_actions(self, *, booking_ids):
+        now = timezone.now()
+        keys = [key for key in map(parse_uuid, booking_ids) if key]
+        found = models.Booking.objects.filter(public_id__in=keys).select_related("service__booking_policy")
+        bookings = {str(b.public_id): b for b in found}
+        return [
+            (booking_id, self._allowed(bookings[booking_id], now) if booking_id in bookings else None)
+            for booking_id in booking_ids
+        ]
+
+    def _allowed(self, booking: models.Booking, now) -> AllowedActions:
+        """What a customer may still do without force flags: an active booking, ahead, inside the policy window."""
+        policy = booking.service.booking_policy or self._default_policy()
+        if policy is None or booking.status not in ACTIVE or booking.start <= now:
+            return AllowedActions(cancel=False, reschedule=False)
+
+        def window_open(enabled, limited, minutes):
+            return enabled and (not limited or now <= booking.start - timedelta(minutes=minutes))
+
+        return AllowedActions(
+            cancel=window_open(policy.cancellation_enabled, policy.limit_latest_cancellation,
+                               policy.latest_cancellation_in_minutes),
+            reschedule=booking.service.type != "COURSE" and window_open(
+                policy.reschedule_enabled, policy.limit_latest_reschedule, policy.latest_reschedule_in_minutes),
+        )
+
+    def _staff_only(self, caller):
+        if caller is not Caller.STAFF:
+            raise PermissionDenied("Only the business's staff may do this.")
+
