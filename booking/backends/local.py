@@ -146,8 +146,12 @@ class LocalEngine(LifecycleMixin, BookingsPort):
             raise InvalidArgument("Time slots are listed for appointment services only.")
         return service
 
-    def _free_starts(self, service, window_start, window_end, resource_ids, *, exclude_booking=None):
-        """Free starts in the window with the staff free at each; four queries whatever the window."""
+    def _free_starts(self, service, window_start, window_end, resource_ids, *, exclude_booking=None,
+                     clean_only=False):
+        """Free starts in the window with the staff free at each; four queries whatever the window.
+
+        With `clean_only`, bookings already flagged as double-booked or forced do not count: they are the
+        intruders, and must not turn the booking that holds the time into a conflict too."""
         staff_ids = {s.pk for s in service.staff.all()}
         if resource_ids is not None:
             wanted = {parse_int_id(r) for r in resource_ids}
@@ -170,6 +174,8 @@ class LocalEngine(LifecycleMixin, BookingsPort):
         )
         if exclude_booking is not None:
             busy = busy.exclude(pk=exclude_booking)
+        if clean_only:
+            busy = busy.filter(double_booked=False, skip_availability_validation=False)
         # Time off and bookings in one round trip: (staff, start, end, is_time_off).
         busy = busy.order_by().values_list(
             "staff_id", "start", "occupied_until", Value(False, output_field=BooleanField())

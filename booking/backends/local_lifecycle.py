@@ -24,13 +24,14 @@ def actor_for(caller: Caller) -> Actor:
 
 class LifecycleMixin:
     def _conflicts(self, booking: models.Booking) -> bool:
-        """Whether another booking now holds this one's staff member at its time (never, for forced bookings)."""
+        """Whether another booking now holds this one's staff member at its time (never, for forced bookings).
+        Only bookings that hold their time cleanly count, as in the PostgreSQL exclusion constraint."""
         if booking.skip_availability_validation or booking.staff_id is None:
             return False
         list(models.StaffMember.objects.select_for_update().filter(pk=booking.staff_id).values_list("pk"))
         service = self._service(str(booking.service_id))
         free = self._free_starts(service, booking.start, booking.start + timedelta(seconds=1), [str(booking.staff_id)],
-                                 exclude_booking=booking.pk)
+                                 exclude_booking=booking.pk, clean_only=True)
         return not free
 
     def _save_transition(self, booking_id, event, **kwargs):

@@ -1,0 +1,166 @@
+"""Booking is a race: real threads against the real database (a file on SQLite, or PostgreSQL)."""
+
+import random
+import threading
+import time as clock
+from collections import Counter
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection, connections
+
+from booking import models
+from booking.backends.local import LocalEngine
+from booking.errors import BookingsError
+from booking.port import Caller, CancelFlowControlSettings, ContactDetails, CreateBookingRequest, Resource, Slot
+from tests.catalog import ANSWERS, make_business, make_policy, make_service, make_staff, weekdays
+
+NY = ZoneInfo("America/New_York")
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+@pytest.fixture
+def studio():
+    make_business()
+    make_policy(cancellation_enabled=True)
+    ana = make_staff("Ana", weekdays(time(9), time(17)))
+    return {"ana": ana, "massage": make_service([ana], slot_interval_minutes=60)}
+
+
+def race(count: int, work) -> list:
+    """Run work(i) in `count` threads released together; each result is a value or the exception raised."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as error:  # noqa: BLE001 - the test inspects every outcome
+            results[i] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    return results
+
+
+def request(service, staff, start, email="ada@example.com"):
+    return CreateBookingRequest(
+        slot=Slot(str(service.pk), start, start + timedelta(hours=1), "America/New_York",
+                  resource=Resource(str(staff.pk), staff.name) if staff else None),
+        contact_details=ContactDetails("", "", ""), form_submission={**ANSWERS, "email": email},
+        selected_payment_option="OFFLINE")
+
+
+def book_in_person(engine, service, staff, start, **kwargs):
+    """What the review page does: Create Booking, then Confirm Or Decline as unpaid."""
+    booking = engine.create_booking(request(service, staff, start), **kwargs)
+    if booking.status == "CREATED":
+        booking = engine.confirm_or_decline_booking(booking.id, payment_status="NOT_PAID")
+    return booking
+
+
+def outcome(result) -> str:
+    if isinstance(result, BookingsError):
+        return result.code
+    if isinstance(result, Exception):
+        return f"unexpected {type(result).__name__}: {result}"
+    return result.status
+
+
+def test_fifty_threads_race_for_the_last_slot(studio):
+    engine = LocalEngine()
+    start = datetime(2026, 3, 2, 16, tzinfo=NY)  # the last hour of the day
+    results = race(50, lambda i: book_in_person(engine, studio["massage"], None, start))
+    outcomes = Counter(outcome(r) for r in results)
+    # Losers are refused at Create Booking or declined at Confirm Or Decline: both mean "just taken".
+    assert outcomes["CONFIRMED"] == 1, outcomes
+    assert outcomes["SLOT_NOT_AVAILABLE"] + outcomes["DECLINED"] == 49, outcomes
+    assert models.Booking.objects.filter(status="CONFIRMED").count() == 1
+
+
+def test_a_form_submitted_twenty_times_at_once_makes_one_booking(studio):
+    engine = LocalEngine()
+    start = datetime(2026, 3, 2, 10, tzinfo=NY)
+    key = "6f1f1d7e-9a1c-4f43-9a55-3f7c1f1b2a10"
+    results = race(20, lambda i: book_in_person(engine, studio["massage"], studio["ana"], start, submission_key=key))
+    ids = {r.id for r in results if not isinstance(r, Exception)}
+    errors = [outcome(r) for r in results if isinstance(r, Exception)]
+    assert len(ids) == 1 and set(errors) <= {"INVALID_BOOKING_STATUS"}, (ids, errors)
+    assert models.Booking.objects.count() == 1
+    assert models.Booking.objects.get().status == "CONFIRMED"
+
+
+def test_two_requests_for_one_slot_approved_at_once_are_never_silently_both(studio):
+    engine = LocalEngine()
+    studio["massage"].require_manual_approval = True
+    studio["massage"].save()
+    start = datetime(2026, 3, 2, 11, tzinfo=NY)
+    created = [engine.create_booking(request(studio["massage"], studio["ana"], start, f"c{i}@example.com"))
+               for i in range(2)]
+    pending = race(2, lambda i: engine.mark_booking_as_pending(created[i].id, revision=created[i].revision))
+    assert all(p.status == "PENDING" for p in pending)
+    confirmed = race(2, lambda i: engine.confirm_booking(pending[i].id, revision=pending[i].revision))
+    assert [outcome(c) for c in confirmed] == ["CONFIRMED", "CONFIRMED"]
+    clean = models.Booking.objects.filter(status="CONFIRMED", double_booked=False)
+    assert clean.count() == 1, "one booking holds the time; the other is flagged for staff"
+
+
+def test_a_storm_of_mixed_changes_never_overbooks(studio):
+    engine = LocalEngine()
+    ben = make_staff("Ben", weekdays(time(9), time(17)))
+    studio["massage"].staff.add(ben)
+    starts = [datetime(2026, 3, 2, hour, tzinfo=NY) for hour in range(9, 13)]
+    deadline = clock.monotonic() + (10 if connection.vendor == "postgresql" else 8)
+
+    def worker(i):
+        rng = random.Random(i)
+        done = Counter()
+        while clock.monotonic() < deadline:
+            try:
+                action = rng.choice(["book", "book", "cancel", "pay", "confirm"])
+                if action == "book":
+                    book_in_person(engine, studio["massage"], None, rng.choice(starts))
+                else:
+                    mine = list(models.Booking.objects.filter(status__in=["CONFIRMED", "CREATED"])
+                                .values_list("public_id", "revision", "status")[:20])
+                    if not mine:
+                        continue
+                    public_id, revision, status = rng.choice(mine)
+                    if action == "cancel":
+                        engine.cancel_booking(str(public_id), revision=revision, caller=Caller.STAFF,
+                                              flow_control_settings=CancelFlowControlSettings(
+                                                  ignore_cancellation_policy=True))
+                    elif action == "confirm" and status == "CREATED":
+                        engine.confirm_or_decline_booking(str(public_id), payment_status="NOT_PAID")
+                    else:
+                        engine.confirm_or_decline_booking(str(public_id), payment_status="PAID")
+                done[action] += 1
+            except BookingsError as error:
+                done[error.code] += 1
+        return done
+
+    results = race(6, worker)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    active = models.Booking.objects.filter(status__in=["CONFIRMED", "PENDING"], double_booked=False)
+    per_slot = Counter((b.staff_id, b.start) for b in active)
+    assert all(n == 1 for n in per_slot.values()), per_slot
+    for booking in models.Booking.objects.prefetch_related("changes"):
+        revisions = [c.revision for c in booking.changes.all()]
+        assert revisions == list(range(1, booking.revision + 1)), "every change has its audit row, in order"
