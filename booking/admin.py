@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
 from . import models
+from .backends import get_backend
+from .backends.local_convert import DEFAULT_FORM_ID
+from .errors import BookingsError
+from .port import Caller
 from .views import answer_text
 
 
@@ -98,6 +102,17 @@ class ServiceAdmin(admin.ModelAdmin):
     ]
 
 
+class BookingChangeInline(admin.TabularInline):
+    model = models.BookingChange
+    fields = ["revision", "at", "event", "from_status", "to_status", "to_payment_status", "actor", "user", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.Booking)
 class BookingAdmin(admin.ModelAdmin):
     list_display = ["start", "service", "customer_name", "staff", "status", "payment_status", "double_booked"]
@@ -105,12 +120,41 @@ class BookingAdmin(admin.ModelAdmin):
     search_fields = ["first_name", "last_name", "email", "phone", "public_id"]
     date_hierarchy = "start"
     list_select_related = ["service", "staff"]
-    readonly_fields = ["public_id", "revision", "form_answers", "created_at", "updated_at", "occupied_until",
-                       "submission_key"]
+    # Status, time and payment change only through the bookings port (the actions above the list), so that each
+    # change is checked, locked, audited and announced; the form edits the customer's contact details only.
+    readonly_fields = ["public_id", "service", "status", "payment_status", "selected_payment_option", "revision",
+                       "start", "end", "occupied_until", "time_zone", "staff", "location", "total_participants",
+                       "price", "currency", "double_booked", "skip_availability_validation",
+                       "skip_business_confirmation", "form_answers", "created_at", "updated_at", "submission_key"]
     exclude = ["form_submission"]
+    inlines = [BookingChangeInline]
+
+    def has_add_permission(self, request):
+        return False
+    actions = ["confirm_selected", "decline_selected"]
+
+    def _apply(self, request, queryset, operation, verb):
+        done = 0
+        for booking in queryset:
+            try:
+                operation(str(booking.public_id), revision=booking.revision, caller=Caller.STAFF)
+                done += 1
+            except BookingsError as error:
+                self.message_user(request, f"{booking}: {error.message}", messages.ERROR)
+        if done:
+            self.message_user(request, f"{verb} {done} booking(s).", messages.SUCCESS)
+
+    @admin.action(description="Confirm selected bookings (a taken time is flagged as double-booked)")
+    def confirm_selected(self, request, queryset):
+        self._apply(request, queryset, get_backend().confirm_booking, "Confirmed")
+
+    @admin.action(description="Decline selected bookings")
+    def decline_selected(self, request, queryset):
+        self._apply(request, queryset, get_backend().decline_booking, "Declined")
 
     @admin.display(description="Form answers")
     def form_answers(self, booking):
-        labels = {field.target: field.label for field in models.FormField.objects.filter(form=booking.service.form_id)}
+        form_id = str(booking.service.form_id) if booking.service.form_id else DEFAULT_FORM_ID
+        labels = {field.target: field.label for field in get_backend().get_form_summary(form_id).fields}
         rows = ((labels.get(key, key), answer_text(value)) for key, value in booking.form_submission.items())
         return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))

@@ -249,3 +249,18 @@ def test_the_slot_page_costs_the_same_few_queries_whatever_it_shows(client, stud
     for query in ("", "?week=2026-03-09", "?week=2026-06-01&staff=any", f"?staff={ben.pk}"):
         with django_assert_num_queries(6):
             assert client.get(reverse("booking:slots", args=["massage"]) + query).status_code == 200
+
+
+def test_staff_approve_a_request_from_the_admin(admin_client, client, studio):
+    studio["massage"].require_manual_approval = True
+    studio["massage"].save()
+    fill_details(client, studio["massage"])
+    submit_review(client, studio["massage"])
+    booking = models.Booking.objects.get()
+    assert booking.status == "PENDING"
+    response = admin_client.post(reverse("admin:booking_booking_changelist"),
+                                 {"action": "confirm_selected", "_selected_action": [booking.pk]}, follow=True)
+    assert "Confirmed 1 booking(s)." in response.content.decode()
+    booking.refresh_from_db()
+    assert (booking.status, booking.double_booked) == ("CONFIRMED", False)
+    assert booking.changes.last().actor == "staff"
