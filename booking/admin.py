@@ -6,6 +6,7 @@ from .backends import get_backend
 from .backends.local_convert import DEFAULT_FORM_ID
 from .errors import BookingsError
 from .port import Caller
+from .states import Actor, transition
 from .views import answer_text
 
 
@@ -129,9 +130,17 @@ class BookingAdmin(admin.ModelAdmin):
     exclude = ["form_submission"]
     inlines = [BookingChangeInline]
 
+    actions = ["confirm_selected", "decline_selected"]
+
     def has_add_permission(self, request):
         return False
-    actions = ["confirm_selected", "decline_selected"]
+
+    def save_model(self, request, obj, form, change):
+        # Contact details edited by staff are a change like any other: revision-checked, audited, announced.
+        if change and form.changed_data:
+            transition(str(obj.public_id), "updated", actor=Actor(models.BookingChange.Actor.STAFF, request.user.pk),
+                       revision=obj.revision, reason="details edited: " + ", ".join(form.changed_data),
+                       **{field: form.cleaned_data[field] for field in form.changed_data})
 
     def _apply(self, request, queryset, operation, verb):
         done = 0

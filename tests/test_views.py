@@ -264,3 +264,21 @@ def test_staff_approve_a_request_from_the_admin(admin_client, client, studio):
     booking.refresh_from_db()
     assert (booking.status, booking.double_booked) == ("CONFIRMED", False)
     assert booking.changes.last().actor == "staff"
+
+
+def test_staff_edits_in_the_admin_are_audited(admin_client, client, studio):
+    fill_details(client, studio["massage"])
+    submit_review(client, studio["massage"])
+    booking = models.Booking.objects.get()
+    url = reverse("admin:booking_booking_change", args=[booking.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {**{name: form.initial.get(name) or "" for name in form.fields}, "phone": "+1 555 0111"}
+    data.update({"changes-TOTAL_FORMS": "2", "changes-INITIAL_FORMS": "2", "changes-MIN_NUM_FORMS": "0",
+                 "changes-MAX_NUM_FORMS": "1000"})
+    for i, change in enumerate(booking.changes.all()):
+        data[f"changes-{i}-id"] = change.pk
+        data[f"changes-{i}-booking"] = booking.pk
+    assert admin_client.post(url, data).status_code == 302
+    booking.refresh_from_db()
+    assert booking.phone == "+1 555 0111"
+    assert booking.changes.last().event == "updated" and booking.revision == 3
