@@ -2,7 +2,7 @@
 
 import re
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 
 from .errors import InvalidArgument
 
@@ -30,9 +30,11 @@ def parse_local_date(value: str, tz: zoneinfo.ZoneInfo) -> datetime:
     offset = match["offset"]
     try:
         parsed = datetime.fromisoformat(text + ("+00:00" if offset == "Z" else offset or ""))
-    except ValueError as exc:
+        parsed = parsed if offset else parsed.replace(tzinfo=tz, fold=0)
+        parsed.astimezone(UTC)  # the years at either end of the calendar cannot be converted
+    except (ValueError, OverflowError) as exc:
         raise InvalidArgument(f"“{value}” is not a real date and time.", code="INVALID_DATE_FORMAT") from exc
-    return parsed if offset else parsed.replace(tzinfo=tz, fold=0)
+    return parsed
 
 
 def format_local_date(instant: datetime, tz: zoneinfo.ZoneInfo) -> str:

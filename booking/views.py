@@ -77,10 +77,10 @@ def _chosen_staff(request: HttpRequest, service: Service) -> str:
     return staff
 
 
-def _picker_context(request: HttpRequest, service: Service, staff: str) -> dict:
+def _picker_context(request: HttpRequest, service: Service, staff: str, *, from_today: bool = False) -> dict:
     tz = ZoneInfo(business_info(request).time_zone)
     today = timezone.now().astimezone(tz).date()
-    first = _first_day(request, today)
+    first = today if from_today else _first_day(request, today)
     after = first + timedelta(days=7)
     response = get_backend().list_availability_time_slots(
         service_id=service.id,
@@ -133,7 +133,7 @@ def slot_picker(request: HttpRequest, slug: str) -> HttpResponse:
 def _just_taken(request: HttpRequest, service: Service, staff: str) -> HttpResponse:
     """Back on the slot picker, with the reason, as a 409: the request could not be carried out."""
     messages.error(request, JUST_TAKEN)
-    context = _picker_context(request, service, staff)
+    context = _picker_context(request, service, staff, from_today=True)
     return render(request, "booking/slot_picker.html", context, status=409)
 
 
@@ -159,7 +159,7 @@ def booking_details(request: HttpRequest, slug: str) -> HttpResponse:
         staff = _chosen_staff(request, service)
         slot = _revalidate(service, start, end, staff)
     except NotFound:
-        return _just_taken(request, service, request.GET.get("staff", "any"))
+        return _just_taken(request, service, staff)
     except BookingsError as error:
         return error_page(request, error)
     if not slot.bookable:

@@ -171,6 +171,10 @@ def test_an_invalid_form_shows_messages_next_to_the_fields(client, studio):
         ("/services/massage/details/?start=2026-02-23T09:00:00-05:00&end=2026-02-23T10:00:00-05:00&staff=any", 409),
         ("/services/massage/details/?start=2026-03-02T06:00:00-05:00&end=2026-03-02T07:00:00-05:00&staff=any", 409),
         ("/services/massage/details/?start=2026-03-02T09:00:00-05:00&end=2026-03-02T10:00:00-05:00&staff=42", 400),
+        ("/services/massage/details/?start=2026-02-23T09:00:00-05:00&end=2026-02-23T10:00:00-05:00&staff=", 409),
+        ("/services/massage/details/?start=2026-02-23T09:00:00-05:00&end=2026-02-23T10:00:00-05:00&week=bogus", 409),
+        ("/services/massage/details/?start=9999-12-31T22:00:00&end=9999-12-31T23:00:00&staff=any", 400),
+        ("/services/massage/details/?start=0001-01-01T00:00:00%2B14:00&end=0001-01-01T01:00:00%2B14:00", 400),
         ("/bookings/5b8f5d0e-0000-4000-8000-000000000000/", 404),
         ("/bookings/not-a-uuid/", 404),
     ],
@@ -240,6 +244,9 @@ def test_the_admin_shows_the_booking_with_its_answers(admin_client, client, stud
 def test_the_slot_page_costs_the_same_few_queries_whatever_it_shows(client, studio, django_assert_num_queries):
     ben = make_staff("Ben", weekdays(time(8), time(18), days=range(7)))
     studio["massage"].staff.add(ben)
+    # A service with its own policy; one that inherits the default costs one more query for it.
+    studio["massage"].booking_policy = models.BookingPolicy.objects.get()
+    studio["massage"].save()
     for hour in range(9, 12):
         fill_details(client, studio["massage"], start=f"2026-03-03T{hour:02}:00:00-05:00",
                      end=f"2026-03-03T{hour + 1:02}:00:00-05:00")
@@ -282,3 +289,13 @@ def test_staff_edits_in_the_admin_are_audited(admin_client, client, studio):
     booking.refresh_from_db()
     assert booking.phone == "+1 555 0111"
     assert booking.changes.last().event == "updated" and booking.revision == 3
+
+
+def test_categories_stay_whole_when_they_share_a_sort_order(client, studio):
+    hair = models.ServiceCategory.objects.create(name="Hair")
+    cut = make_service([studio["ana"]], name="Cut")
+    cut.category = hair
+    cut.save()
+    make_service([studio["ana"]], name="Facial")  # back in "Treatments", like the massage
+    html = client.get("/").content.decode()
+    assert html.count('id="category-') == 2

@@ -264,6 +264,7 @@ class LocalEngine(LifecycleMixin, BookingsPort):
                     occupied_until=end + timedelta(minutes=service.time_between_sessions),
                     time_zone=slot.timezone,
                     staff_id=staff_id,
+                    any_staff=slot.resource is None,
                     location=service.locations.all()[0] if service.locations.all() else None,
                     total_participants=request.total_participants,
                     first_name=contact.first_name,
@@ -280,7 +281,8 @@ class LocalEngine(LifecycleMixin, BookingsPort):
                 )
                 record(booking, "created", actor=actor_for(caller))
         except IntegrityError:
-            # Two submits of one form raced past the first lookup; the unique key let one through.
+            # A safety net: the lookup under the lock finds an earlier submit, but should two ever slip past it,
+            # the unique key lets one through and the other gets that booking.
             existing = models.Booking.objects.filter(submission_key=key).first() if key else None
             if existing is None:
                 raise

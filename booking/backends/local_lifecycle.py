@@ -6,12 +6,13 @@ booking's row lock and then the staff member's.
 
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from booking import models
 from booking.errors import BookingPolicyViolation, InvalidArgument, PermissionDenied, SlotNotAvailable
 from booking.ids import parse_uuid
+from booking.models.bookings import OCCUPYING_STATUSES
 from booking.port import AllowedActions, Caller, CancelFlowControlSettings
 from booking.states import ACTIVE, CUSTOMER, SYSTEM, Actor, confirm_or_decline_outcome, transition
 
@@ -23,22 +24,39 @@ def actor_for(caller: Caller) -> Actor:
 
 
 class LifecycleMixin:
-    def _conflicts(self, booking: models.Booking) -> bool:
-        """Whether another booking now holds this one's staff member at its time (never, for forced bookings).
-        Only bookings that hold their time cleanly count, as in the PostgreSQL exclusion constraint."""
+    def _holds_time(self, staff_id: int, booking: models.Booking) -> bool:
+        """Whether the staff member is taken at the booking's time by a booking that holds it cleanly (as in the
+        PostgreSQL exclusion constraint) or by time off."""
+        clash = models.Booking.objects.filter(
+            staff_id=staff_id, status__in=OCCUPYING_STATUSES, double_booked=False, skip_availability_validation=False,
+            start__lt=booking.occupied_until, occupied_until__gt=booking.start,
+        ).exclude(pk=booking.pk)
+        away = models.TimeOff.objects.filter(staff_id=staff_id, start__lt=booking.end, end__gt=booking.start)
+        return clash.exists() or away.exists()
+
+    def _conflicts(self, booking: models.Booking) -> dict:
+        """Decide under the staff lock whether the booking's time is still its own: {"conflict": bool} plus, for
+        an "any staff" booking whose staff member was taken meanwhile, the free colleague it moves to."""
         if booking.skip_availability_validation or booking.staff_id is None:
-            return False
-        list(models.StaffMember.objects.select_for_update().filter(pk=booking.staff_id).values_list("pk"))
-        service = self._service(str(booking.service_id))
-        free = self._free_starts(service, booking.start, booking.start + timedelta(seconds=1), [str(booking.staff_id)],
-                                 exclude_booking=booking.pk, clean_only=True)
-        return not free
+            return {"conflict": False}
+        candidates = [booking.staff_id]
+        if booking.any_staff:
+            service = self._service(str(booking.service_id))
+            candidates += [m.pk for m in service.staff.all() if m.pk != booking.staff_id]
+        list(models.StaffMember.objects.select_for_update().filter(pk__in=candidates).order_by("pk").values_list("pk"))
+        if not self._holds_time(booking.staff_id, booking):
+            return {"conflict": False}
+        for staff_id in candidates[1:]:
+            free = self._free_starts(service, booking.start, booking.start + timedelta(seconds=1), [str(staff_id)],
+                                     exclude_booking=booking.pk, clean_only=True)
+            if free:
+                return {"conflict": False, "staff_id": staff_id}
+        return {"conflict": True}
 
     def _save_transition(self, booking_id, event, **kwargs):
         """A transition whose write the PostgreSQL exclusion constraint may still refuse (the second line)."""
         try:
-            with transaction.atomic():
-                return transition(booking_id, event, **kwargs)
+            return transition(booking_id, event, **kwargs)
         except IntegrityError as error:
             if getattr(error.__cause__, "sqlstate", None) == "23P01":
                 raise SlotNotAvailable() from error
@@ -49,12 +67,13 @@ class LifecycleMixin:
             raise InvalidArgument(f"Unknown payment status {payment_status!r}.")
 
         def decide(booking):
+            changes = self._conflicts(booking)
             status, double_booked = confirm_or_decline_outcome(
-                conflict=self._conflicts(booking),
+                conflict=changes.pop("conflict"),
                 payment_status=payment_status,
                 requires_approval=booking.service.require_manual_approval and not booking.skip_business_confirmation,
             )
-            return {"status": status, "payment_status": payment_status,
+            return {**changes, "status": status, "payment_status": payment_status,
                     "double_booked": booking.double_booked or double_booked}
 
         booking = self._save_transition(booking_id, "confirmed_or_declined", actor=SYSTEM, decide=decide)
@@ -64,14 +83,20 @@ class LifecycleMixin:
         """Staff confirm a booking. A time that is taken meanwhile is not refused but flagged double_booked."""
         self._staff_only(caller)
 
+        return convert.booking(self._save_transition(booking_id, "confirmed", actor=actor_for(caller),
+                                                     revision=revision, decide=self._flag(payment_status)))
+
+    def _flag(self, payment_status):
+        """For staff confirming or marking as pending: a conflict does not refuse the change, it flags it."""
+
         def decide(booking):
-            changes = {"double_booked": booking.double_booked or self._conflicts(booking)}
+            changes = self._conflicts(booking)
+            changes["double_booked"] = booking.double_booked or changes.pop("conflict")
             if payment_status:
                 changes["payment_status"] = payment_status
             return changes
 
-        return convert.booking(self._save_transition(booking_id, "confirmed", actor=actor_for(caller),
-                                                     revision=revision, decide=decide))
+        return decide
 
     def decline_booking(self, booking_id, *, revision, caller=Caller.STAFF, payment_status=None):
         self._staff_only(caller)
@@ -85,10 +110,7 @@ class LifecycleMixin:
         def decide(booking):
             if not booking.service.require_manual_approval:
                 raise InvalidArgument("Only bookings of services that need approval can wait for it.")
-            changes = {"double_booked": booking.double_booked or self._conflicts(booking)}
-            if payment_status:
-                changes["payment_status"] = payment_status
-            return changes
+            return self._flag(payment_status)(booking)
 
         return convert.booking(self._save_transition(booking_id, "marked_as_pending", actor=actor_for(caller),
                                                      revision=revision, decide=decide))

@@ -55,6 +55,8 @@ class Booking(models.Model):
     staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="bookings")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True)
     total_participants = models.PositiveIntegerField(default=1)
+    # The customer asked for any available staff member: confirmation may move the booking to another free one.
+    any_staff = models.BooleanField(default=False)
 
     first_name = models.CharField(max_length=200)
     last_name = models.CharField(max_length=200, blank=True)

@@ -276,17 +276,11 @@ class Service(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["category__sort_order", "sort_order", "name"]
+        # Whole categories first (groupby on the home page relies on it), then services within them.
+        ordering = ["category__sort_order", "category__name", "category_id", "sort_order", "name"]
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        # As in Wix, a service without a policy of its own follows the default one; linking it here spares every
-        # read a second lookup.
-        if self.booking_policy_id is None:
-            self.booking_policy = BookingPolicy.objects.filter(is_default=True).first()
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}
