@@ -108,9 +108,12 @@ class ThrowawayDatabase:
         if self.postgres:
             from psycopg import sql
 
+            name = sql.Identifier(self.postgres["name"])
             with self._maintenance_connection() as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                    sql.Identifier(self.postgres["name"])))
+                if conn.info.server_version >= 130000:  # FORCE ends any connection left behind
+                    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+                else:
+                    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
             say(f"dropped database {self.postgres['name']}")
         if self.sqlite_file:
             for suffix in ("", "-wal", "-shm", "-journal"):

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
@@ -114,8 +115,25 @@ class BookingChangeInline(admin.TabularInline):
         return False
 
 
+class BookingAdminForm(forms.ModelForm):
+    """Carries the revision the staff member saw, so that a change made meanwhile is not overwritten."""
+
+    seen_revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_revision"].initial = self.instance.revision
+
+    def clean_seen_revision(self):
+        seen = self.cleaned_data["seen_revision"]
+        if seen != self.instance.revision:
+            raise forms.ValidationError("This booking changed since you opened it. Reload the page and try again.")
+        return seen
+
+
 @admin.register(models.Booking)
 class BookingAdmin(admin.ModelAdmin):
+    form = BookingAdminForm
     list_display = ["start", "service", "customer_name", "staff", "status", "payment_status", "double_booked"]
     list_filter = ["status", "payment_status", "double_booked", "service", "staff"]
     search_fields = ["first_name", "last_name", "email", "phone", "public_id"]
@@ -137,10 +155,15 @@ class BookingAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # Contact details edited by staff are a change like any other: revision-checked, audited, announced.
-        if change and form.changed_data:
-            transition(str(obj.public_id), "updated", actor=Actor(models.BookingChange.Actor.STAFF, request.user.pk),
-                       revision=obj.revision, reason="details edited: " + ", ".join(form.changed_data),
-                       **{field: form.cleaned_data[field] for field in form.changed_data})
+        changed = [field for field in form.changed_data if field != "seen_revision"]
+        if change and changed:
+            try:
+                staff = Actor(models.BookingChange.Actor.STAFF, request.user.pk)
+                transition(str(obj.public_id), "updated", actor=staff, revision=form.cleaned_data["seen_revision"],
+                           reason="details edited: " + ", ".join(changed),
+                           **{field: form.cleaned_data[field] for field in changed})
+            except BookingsError as error:
+                self.message_user(request, error.message, messages.ERROR)
 
     def _apply(self, request, queryset, operation, verb):
         done = 0

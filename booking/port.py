@@ -283,7 +283,7 @@ class BookingsPort(abc.ABC):
 
     @abc.abstractmethod
     def query_services(self, *, filter: dict | None = None) -> list[Service]:  # noqa: A002 (Wix's name)
-        """Visible services, sorted by category then service. Filter keys: id, type, mainSlug.name, hidden."""
+        """Visible services, sorted by category then service. Filter keys: id, type, mainSlug.name."""
 
     @abc.abstractmethod
     def get_form_summary(self, form_id: str) -> FormSummary:

@@ -279,7 +279,8 @@ def test_staff_edits_in_the_admin_are_audited(admin_client, client, studio):
     booking = models.Booking.objects.get()
     url = reverse("admin:booking_booking_change", args=[booking.pk])
     form = admin_client.get(url).context["adminform"].form
-    data = {**{name: form.initial.get(name) or "" for name in form.fields}, "phone": "+1 555 0111"}
+    data = {**{name: form.initial.get(name) or "" for name in form.fields}, "phone": "+1 555 0111",
+            "seen_revision": booking.revision}
     data.update({"changes-TOTAL_FORMS": "2", "changes-INITIAL_FORMS": "2", "changes-MIN_NUM_FORMS": "0",
                  "changes-MAX_NUM_FORMS": "1000"})
     for i, change in enumerate(booking.changes.all()):
@@ -289,6 +290,11 @@ def test_staff_edits_in_the_admin_are_audited(admin_client, client, studio):
     booking.refresh_from_db()
     assert booking.phone == "+1 555 0111"
     assert booking.changes.last().event == "updated" and booking.revision == 3
+    # The same form again, saved after that change: refused, not overwritten.
+    stale = admin_client.post(url, {**data, "phone": "+1 555 0122"})
+    assert stale.status_code == 200 and "changed since you opened it" in stale.content.decode()
+    booking.refresh_from_db()
+    assert booking.phone == "+1 555 0111"
 
 
 def test_categories_stay_whole_when_they_share_a_sort_order(client, studio):
