@@ -135,14 +135,21 @@ class _IntervalIndex:
 
 
 def free_starts_for_staff(
-    calendar: StaffCalendar, rules: AppointmentRules, window_start: datetime, window_end: datetime
+    calendar: StaffCalendar,
+    rules: AppointmentRules,
+    window_start: datetime,
+    window_end: datetime,
+    candidates: list[datetime] | None = None,
 ) -> list[datetime]:
     """Starts at which this staff member can take the appointment: inside working hours, clear of time off, and
-    with the appointment plus its buffer clear of every busy interval."""
+    with the appointment plus its buffer clear of every busy interval. `candidates` may pass in the starts of
+    these working hours when they are already known."""
     time_off = _IntervalIndex(calendar.time_off)
     busy = _IntervalIndex(calendar.busy)
     free = []
-    for start in candidate_starts(calendar.weekly_hours, rules, window_start, window_end):
+    if candidates is None:
+        candidates = candidate_starts(calendar.weekly_hours, rules, window_start, window_end)
+    for start in candidates:
         end = start + rules.duration
         if time_off.collides(start, end) or busy.collides(start, end + rules.buffer):
             continue
@@ -155,8 +162,13 @@ def free_appointment_starts(
 ) -> list[FreeStart]:
     """Starts at which at least one staff member is free, each with all the staff free then, in calendar order."""
     staff_by_start: dict[datetime, list[str]] = {}
+    # Staff often share the same hours; their candidate starts (the costly, DST-aware part) are computed once.
+    candidates_by_hours: dict[tuple[WeeklyHours, ...], list[datetime]] = {}
     for calendar in calendars:
-        for start in free_starts_for_staff(calendar, rules, window_start, window_end):
+        hours = tuple(sorted(calendar.weekly_hours, key=lambda h: (h.weekday, h.start, h.end)))
+        if hours not in candidates_by_hours:
+            candidates_by_hours[hours] = candidate_starts(hours, rules, window_start, window_end)
+        for start in free_starts_for_staff(calendar, rules, window_start, window_end, candidates_by_hours[hours]):
             staff_by_start.setdefault(start, []).append(calendar.staff_id)
     return [
         FreeStart(start=start, end=start + rules.duration, staff_ids=tuple(staff_by_start[start]))

@@ -120,11 +120,8 @@ class LocalEngine(LifecycleMixin, BookingsPort):
         if window_end - window_start > MAX_RANGE:
             raise InvalidArgument("Ask for at most 62 days of time slots at once.")
         free = self._free_starts(service, window_start, window_end, resource_ids)
-        now = timezone.now()
-        return ListTimeSlotsResponse(
-            time_slots=tuple(self._time_slot(service, start, tz, now) for start in free),
-            time_zone=tz.key,
-        )
+        make_slot = self._slot_maker(service, tz, timezone.now())
+        return ListTimeSlotsResponse(time_slots=tuple(map(make_slot, free)), time_zone=tz.key)
 
     def get_availability_time_slot(
         self, *, service_id, local_start_date, local_end_date, time_zone=None, resource_ids=None
@@ -138,7 +135,7 @@ class LocalEngine(LifecycleMixin, BookingsPort):
         free = self._free_starts(service, start, start + timedelta(seconds=1), resource_ids)
         if not free:
             raise NotFound("This time is no longer available.", code="SLOT_NOT_FOUND")
-        return self._time_slot(service, free[0], tz, timezone.now())
+        return self._slot_maker(service, tz, timezone.now())(free[0])
 
     def _appointment_service(self, service_id: str) -> models.Service:
         service = self._service(service_id)
@@ -188,25 +185,34 @@ class LocalEngine(LifecycleMixin, BookingsPort):
             for free in availability.free_appointment_starts(calendars, rules, window_start, window_end)
         ]
 
-    def _time_slot(self, service, free, tz, now) -> TimeSlot:
-        start, staff = free
-        end = start + timedelta(minutes=service.duration_minutes)
-        violations = availability.policy_violations(start, now, convert.policy_rules(service))
-        return TimeSlot(
-            service_id=str(service.pk),
-            local_start_date=format_local_date(start, tz),
-            local_end_date=format_local_date(end, tz),
-            bookable=not violations.any,
-            total_capacity=1,
-            remaining_capacity=1,
-            bookable_capacity=1,
-            booking_policy_violations=convert.violations(violations),
-            location=convert.first_location(service),
-            available_resources=(AvailableResources(STAFF_RESOURCE_TYPE_ID, tuple(staff)),),
-            schedule_id=convert.schedule_id(service),
-            start_date=start,
-            end_date=end,
-        )
+    def _slot_maker(self, service, tz, now):
+        """A function from (start, free staff) to a TimeSlot; what all slots of the service share is worked out once."""
+        duration = timedelta(minutes=service.duration_minutes)
+        policy = convert.policy_rules(service)
+        location = convert.first_location(service)
+        service_id, schedule_id = str(service.pk), convert.schedule_id(service)
+
+        def make(free) -> TimeSlot:
+            start, staff = free
+            end = start + duration
+            violations = availability.policy_violations(start, now, policy)
+            return TimeSlot(
+                service_id=service_id,
+                local_start_date=format_local_date(start, tz),
+                local_end_date=format_local_date(end, tz),
+                bookable=not violations.any,
+                total_capacity=1,
+                remaining_capacity=1,
+                bookable_capacity=1,
+                booking_policy_violations=convert.violations(violations),
+                location=location,
+                available_resources=(AvailableResources(STAFF_RESOURCE_TYPE_ID, tuple(staff)),),
+                schedule_id=schedule_id,
+                start_date=start,
+                end_date=end,
+            )
+
+        return make
 
     # ---- bookings ------------------------------------------------------------------------------------------
 
