@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+import time_machine
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there unless told it is fine.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -35,3 +36,21 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture
+def frozen_clock():
+    """Sunday 1 March 2026, 07:00 in New York, a week before its spring DST change; the clock stands still."""
+    from tests.catalog import NOW
+
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def running_clock():
+    """The same moment, but the clock runs on (threads waiting on each other need time to pass)."""
+    from tests.catalog import NOW
+
+    with time_machine.travel(NOW, tick=True):
+        yield

@@ -4,11 +4,10 @@ import random
 import threading
 import time as clock
 from collections import Counter
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection, connections
 
 from booking import models
@@ -18,15 +17,12 @@ from booking.port import Caller, CancelFlowControlSettings, ContactDetails, Crea
 from tests.catalog import ANSWERS, make_business, make_policy, make_service, make_staff, weekdays
 
 NY = ZoneInfo("America/New_York")
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
-pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=True):
-        yield
+pytestmark = [
+    pytest.mark.usefixtures("running_clock"),
+    pytest.mark.concurrency,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture

@@ -1,10 +1,9 @@
 """The local engine through the bookings port, on a real database."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from booking import models
 from booking.backends.local import LocalEngine
@@ -13,15 +12,8 @@ from booking.port import Caller, ContactDetails, CreateBookingRequest, FlowContr
 from tests.catalog import ANSWERS, FREE, make_business, make_form, make_policy, make_service, make_staff, weekdays
 
 NY = ZoneInfo("America/New_York")
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # Sunday 07:00 in New York
 
-pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
 """The state machine: transitions, revisions, the audit trail and domain events."""
 
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import IntegrityError, connection, transaction
 
 from booking import models
@@ -22,15 +21,8 @@ from booking.port import Caller, CancelFlowControlSettings, ContactDetails, Crea
 from tests.catalog import ANSWERS, make_business, make_form, make_policy, make_service, make_staff, weekdays
 
 NY = ZoneInfo("America/New_York")
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
-pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.django_db]
 
 
 @pytest.fixture

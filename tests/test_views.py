@@ -1,26 +1,18 @@
 """The customer pages through Django's test client: the appointment journey and what bad input gets."""
 
-from datetime import UTC, datetime, time
+from datetime import time
 from urllib.parse import urlencode
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from booking import models
 from tests.catalog import ANSWERS, FREE, make_business, make_form, make_policy, make_service, make_staff, weekdays
 
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # Sunday 07:00 in New York
 MONDAY_9 = "2026-03-02T09:00:00-05:00"
 MONDAY_10 = "2026-03-02T10:00:00-05:00"
 
-pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.django_db]
 
 
 @pytest.fixture
