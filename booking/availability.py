@@ -102,17 +102,30 @@ def candidate_starts(
         by_weekday.setdefault(hours.weekday, []).append(hours)
     starts: set[datetime] = set()
     for day in local_dates(window_start, window_end, tz):
+        offset = _fixed_offset(day, tz)
         for hours in by_weekday.get(day.weekday(), ()):
             block_end = to_utc(datetime.combine(day, hours.end), tz)
             wall = datetime.combine(day, hours.start)
             wall_end = datetime.combine(day, hours.end)
             while wall < wall_end:
-                if wall_time_exists(wall, tz):
+                if offset is not None:  # no DST change today: every wall time exists, once
+                    start = (wall - offset).replace(tzinfo=UTC)
+                elif wall_time_exists(wall, tz):
                     start = to_utc(wall, tz)
-                    if start + rules.duration <= block_end and window_start <= start < window_end:
-                        starts.add(start)
+                else:
+                    wall += rules.interval
+                    continue
+                if start + rules.duration <= block_end and window_start <= start < window_end:
+                    starts.add(start)
                 wall += rules.interval
     return sorted(starts)
+
+
+def _fixed_offset(day: date, tz: ZoneInfo) -> timedelta | None:
+    """The day's UTC offset when it is the same from midnight to midnight, else None (a DST change happens)."""
+    edges = [datetime.combine(day + timedelta(days=n), time(0), tz).replace(fold=f) for n in (0, 1) for f in (0, 1)]
+    offsets = {edge.utcoffset() for edge in edges}
+    return offsets.pop() if len(offsets) == 1 else None
 
 
 class _IntervalIndex:

@@ -151,3 +151,20 @@ def test_slots_respect_hours_busy_time_order_and_dst(scenario):
         assert inside, "inside working hours in local time"
     walls = [s.astimezone(tz).replace(tzinfo=None) for s in starts]
     assert len(walls) == len(set(walls)), "a wall-clock time that happens twice is offered once"
+
+
+def test_the_fast_path_for_days_without_a_dst_change_gives_the_same_starts(monkeypatch):
+    from booking import availability
+
+    zones = ["America/New_York", "Australia/Lord_Howe", "America/Havana"]  # Lord Howe shifts 30 min; Havana at 00:00
+    weekly = tuple(WeeklyHours(d, time(0), time(23, 59)) for d in range(7))
+    fast = {}
+    for zone in zones:
+        tz = ZoneInfo(zone)
+        window = (datetime(2026, 1, 1, tzinfo=tz).astimezone(UTC), datetime(2027, 1, 1, tzinfo=tz).astimezone(UTC))
+        fast[zone] = availability.candidate_starts(weekly, rules(tz, duration=30, interval=45), *window)
+    monkeypatch.setattr(availability, "_fixed_offset", lambda day, tz: None)  # every day the careful way
+    for zone in zones:
+        tz = ZoneInfo(zone)
+        window = (datetime(2026, 1, 1, tzinfo=tz).astimezone(UTC), datetime(2027, 1, 1, tzinfo=tz).astimezone(UTC))
+        assert availability.candidate_starts(weekly, rules(tz, duration=30, interval=45), *window) == fast[zone]
