@@ -6,9 +6,9 @@ from . import models
 from .backends import get_backend
 from .backends.local_convert import DEFAULT_FORM_ID
 from .errors import BookingsError
+from .forms import answer_text
 from .port import Caller
 from .states import Actor, transition
-from .views import answer_text
 
 
 @admin.register(models.Business)

@@ -70,3 +70,12 @@ class BookingDetailsForm(forms.Form):
                 value = str(value)
             answers[target] = value
         return answers
+
+
+def answer_text(value) -> str:
+    """A form answer as a customer or staff member reads it."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)

@@ -22,7 +22,7 @@ from .backends import get_backend
 from .context_processors import business_info
 from .dates import format_instant, parse_local_date
 from .errors import BookingsError, InvalidArgument, NotFound
-from .forms import BookingDetailsForm
+from .forms import BookingDetailsForm, answer_text
 from .port import ContactDetails, CreateBookingRequest, Resource, Service, Slot
 
 JUST_TAKEN = "Sorry, this time was just taken. Please choose another time; your answers are kept."
@@ -190,15 +190,6 @@ def _review_context(request, service, slot, draft, providers) -> dict:
         "answers": _answer_rows(request, service),
         "providers": providers,
     }
-
-
-def answer_text(value) -> str:
-    """A form answer as a customer or staff member reads it."""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return str(value)
 
 
 def _answer_rows(request, service) -> list[tuple[str, str]]:

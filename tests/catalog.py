@@ -1,6 +1,6 @@
 """A small business built through the real models, for the tests: one place, two staff, a few services."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from decimal import Decimal
 
 from booking import models
@@ -70,5 +70,4 @@ FREE = {"rate_type": RateType.NO_FEE, "price": None, "pay_in_person": False}
 ANSWERS = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com", "phone": "+1 555 0199",
            "goal": "Relax"}
 
-A_MONDAY = date(2026, 3, 2)  # a week before New York's spring change (8 March 2026)
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # Sunday 07:00 in New York

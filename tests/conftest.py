@@ -54,3 +54,11 @@ def running_clock():
 
     with time_machine.travel(NOW, tick=True):
         yield
+
+
+@pytest.fixture
+def engine():
+    """The embedded engine behind the bookings port."""
+    from booking.backends.local import LocalEngine
+
+    return LocalEngine()

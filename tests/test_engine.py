@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from booking import models
-from booking.backends.local import LocalEngine
 from booking.errors import BookingPolicyViolation, InvalidArgument, NotFound, PermissionDenied, SlotNotAvailable
 from booking.port import Caller, ContactDetails, CreateBookingRequest, FlowControlSettings, Resource, Slot
 from tests.catalog import ANSWERS, FREE, make_business, make_form, make_policy, make_service, make_staff, weekdays
@@ -14,11 +13,6 @@ from tests.catalog import ANSWERS, FREE, make_business, make_form, make_policy, 
 NY = ZoneInfo("America/New_York")
 
 pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.django_db]
-
-
-@pytest.fixture
-def engine():
-    return LocalEngine()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from booking import models
-from booking.backends.local import LocalEngine
 from booking.errors import (
     BookingPolicyViolation,
     FailedPrecondition,
@@ -23,11 +22,6 @@ from tests.catalog import ANSWERS, make_business, make_form, make_policy, make_s
 NY = ZoneInfo("America/New_York")
 
 pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.django_db]
-
-
-@pytest.fixture
-def engine():
-    return LocalEngine()
 
 
 @pytest.fixture
