@@ -15,6 +15,17 @@ class Draft:
     end: str
     staff: str  # a staff member's id, or "any"
     submission_key: str
+    booking_id: str = ""  # set once the review page created the booking
+
+
+def current_draft(session) -> Draft | None:
+    data = session.get(SESSION_KEY)
+    if not isinstance(data, dict):
+        return None
+    try:
+        return Draft(**data)
+    except TypeError:
+        return None
 
 
 def start_draft(session, *, service_id: str, start: str, end: str, staff: str) -> Draft:
@@ -24,13 +35,13 @@ def start_draft(session, *, service_id: str, start: str, end: str, staff: str) -
 
 
 def get_draft(session, service_id: str) -> Draft | None:
-    data = session.get(SESSION_KEY)
-    if not isinstance(data, dict) or data.get("service_id") != service_id:
-        return None
-    try:
-        return Draft(**data)
-    except TypeError:
-        return None
+    draft = current_draft(session)
+    return draft if draft is not None and draft.service_id == service_id else None
+
+
+def attach_booking(session, draft: Draft, booking_id: str) -> None:
+    draft.booking_id = booking_id
+    session[SESSION_KEY] = asdict(draft)
 
 
 def saved_answers(session) -> dict:

@@ -355,6 +355,23 @@ class BookingsPort(abc.ABC):
         """Cancel an active booking. Customers are held to the cancellation policy; staff may ignore it.
         A stale `revision` raises RevisionMismatch."""
 
+    # Checkout holds and payment updates are additions to Wix (docs/decisions.md): a Wix site's eCom cart holds
+    # the time itself, so the wix backend's versions do nothing.
+
+    @abc.abstractmethod
+    def hold_booking(self, booking_id: str, *, expires_at: datetime) -> Booking:
+        """Keep a CREATED booking's capacity until `expires_at` while the customer pays online. A running hold
+        is kept as it is; a time taken meanwhile raises SlotNotAvailable."""
+
+    @abc.abstractmethod
+    def release_hold(self, booking_id: str) -> None:
+        """End a booking's checkout hold now (no error if it has none)."""
+
+    @abc.abstractmethod
+    def update_payment_status(self, booking_id: str, *, payment_status: str, caller: Caller = Caller.SYSTEM,
+                              reason: str = "") -> Booking:
+        """Record a payment status learnt after the fact: a refund went through, or a visit was paid in person."""
+
     @abc.abstractmethod
     def bulk_calculate_allowed_actions(self, *, booking_ids: list[str]) -> list[tuple[str, AllowedActions | None]]:
         """For each id, whether a customer may cancel or reschedule now (None for an unknown booking)."""

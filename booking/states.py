@@ -112,6 +112,8 @@ def transition(
             changes.setdefault("status", target)
         for field, value in changes.items():
             setattr(booking, field, value)
+        if booking.status != CREATED:
+            booking.hold_expires_at = None  # settled: the status itself now says whether it occupies capacity
         booking.revision += 1
         booking.save()
         record(booking, _event_name(event, booking.status), actor=actor, from_status=from_status,

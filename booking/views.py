@@ -10,12 +10,13 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
-from payments.providers import PROVIDERS, offered_providers
+from payments.providers import PROVIDERS, CheckoutRedirect, offered_providers
 
 from . import draft as drafts
 from .backends import get_backend
@@ -34,6 +35,11 @@ def error_page(request: HttpRequest, error: BookingsError | str, status: int | N
     status = status or (400 if isinstance(error, str) else error.http_status)
     # A 428 is Wix's word for "a business rule says no"; to a browser that is a conflict.
     return render(request, "booking/error.html", {"message": message}, status=409 if status == 428 else status)
+
+
+def leave_for(request: HttpRequest, url: str) -> HttpResponse:
+    """Send the browser to another site: a plain redirect, or HX-Redirect when htmx made the request."""
+    return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
 
 
 def _service(slug: str) -> Service:
@@ -170,6 +176,10 @@ def booking_details(request: HttpRequest, slug: str) -> HttpResponse:
         form = BookingDetailsForm(summary, data=request.POST)
         if form.is_valid():
             drafts.save_answers(request.session, form.submission())
+            previous = drafts.current_draft(request.session)
+            if previous is not None and previous.booking_id:
+                # Choosing another time gives up the time held while paying for the first one.
+                get_backend().release_hold(previous.booking_id)
             drafts.start_draft(request.session, service_id=service.id, start=start, end=end, staff=staff)
             return redirect("booking:review", slug=service.slug)
         status = 400
@@ -256,8 +266,12 @@ def _book(request, service, draft, provider) -> HttpResponse:
         )
         booking = backend.create_booking(create, submission_key=draft.submission_key)
         drafts.remember_booking(request.session, booking.id)
+        drafts.attach_booking(request.session, draft, booking.id)
         if booking.status == "CREATED":
-            booking = provider.complete(booking)
+            result = provider.complete(booking, request)
+            if isinstance(result, CheckoutRedirect):
+                return leave_for(request, result.url)
+            booking = result
     except BookingsError as error:
         if error.code in {"SLOT_NOT_AVAILABLE", "SLOT_NOT_FOUND"}:
             return _just_taken(request, service, draft.staff)

@@ -1,14 +1,23 @@
 """Checkout providers: how a customer settles a booking once it is created.
 
 A provider says whether it is offered for a service and finishes a CREATED booking. Providers that take money
-elsewhere (Stripe, Wix's hosted checkout) return a redirect; the ones below settle at once with Confirm Or Decline
-Booking. The registry is a plain dict, in the order options are shown.
+elsewhere (Stripe, Wix's hosted checkout) return a `CheckoutRedirect` to their payment page; the ones below settle
+at once with Confirm Or Decline Booking. The registry is a plain dict, in the order options are shown.
 """
 
 from dataclasses import dataclass
 
+from django.http import HttpRequest
+
 from booking.backends import get_backend
 from booking.port import Booking, Service
+
+
+@dataclass(frozen=True)
+class CheckoutRedirect:
+    """Send the customer to a payment page; the booking is settled later (by webhook)."""
+
+    url: str
 
 
 @dataclass(frozen=True)
@@ -20,8 +29,8 @@ class CheckoutProvider:
     def is_offered(self, service: Service) -> bool:
         raise NotImplementedError
 
-    def complete(self, booking: Booking) -> Booking:
-        """Settle a CREATED booking; returns it CONFIRMED, PENDING or DECLINED."""
+    def complete(self, booking: Booking, request: HttpRequest) -> Booking | CheckoutRedirect:
+        """Settle a CREATED booking (returning it CONFIRMED, PENDING or DECLINED) or send the customer to pay."""
         raise NotImplementedError
 
 
@@ -29,7 +38,7 @@ class FreeProvider(CheckoutProvider):
     def is_offered(self, service: Service) -> bool:
         return service.payment.rate_type == "NO_FEE"
 
-    def complete(self, booking: Booking) -> Booking:
+    def complete(self, booking: Booking, request: HttpRequest) -> Booking:
         return get_backend().confirm_or_decline_booking(booking.id, payment_status="EXEMPT")
 
 
@@ -38,7 +47,7 @@ class InPersonProvider(CheckoutProvider):
         payment = service.payment
         return payment.rate_type != "NO_FEE" and (payment.options.in_person or payment.rate_type == "CUSTOM")
 
-    def complete(self, booking: Booking) -> Booking:
+    def complete(self, booking: Booking, request: HttpRequest) -> Booking:
         return get_backend().confirm_or_decline_booking(booking.id, payment_status="NOT_PAID")
 
 

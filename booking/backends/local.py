@@ -24,7 +24,7 @@ from booking.errors import (
 )
 from booking.forms import BookingDetailsForm
 from booking.ids import parse_int_id, parse_uuid
-from booking.models.bookings import OCCUPYING_STATUSES
+from booking.models.bookings import occupying
 from booking.port import (
     STAFF_RESOURCE_TYPE_ID,
     AvailableResources,
@@ -164,8 +164,8 @@ class LocalEngine(LifecycleMixin, BookingsPort):
             staff_id__in=staff_ids, end__gt=window_start, start__lt=window_end + reach
         ).order_by().values_list("staff_id", "start", "end", Value(True, output_field=BooleanField()))
         busy = models.Booking.objects.filter(
+            occupying(timezone.now()),
             staff_id__in=staff_ids,
-            status__in=OCCUPYING_STATUSES,
             occupied_until__gt=window_start,
             start__lt=window_end + reach,
         )

@@ -6,15 +6,21 @@ booking's row lock and then the staff member's.
 
 from datetime import timedelta
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from booking import models
-from booking.errors import BookingPolicyViolation, InvalidArgument, PermissionDenied, SlotNotAvailable
+from booking.errors import (
+    BookingPolicyViolation,
+    FailedPrecondition,
+    InvalidArgument,
+    PermissionDenied,
+    SlotNotAvailable,
+)
 from booking.ids import parse_uuid
-from booking.models.bookings import OCCUPYING_STATUSES
+from booking.models.bookings import occupying
 from booking.port import AllowedActions, Caller, CancelFlowControlSettings
-from booking.states import ACTIVE, CUSTOMER, SYSTEM, Actor, confirm_or_decline_outcome, transition
+from booking.states import ACTIVE, CUSTOMER, SYSTEM, Actor, confirm_or_decline_outcome, lock_booking, transition
 
 from . import local_convert as convert
 
@@ -28,13 +34,13 @@ class LifecycleMixin:
         """Whether the staff member is taken at the booking's time by a booking that holds it cleanly (as in the
         PostgreSQL exclusion constraint) or by time off."""
         clash = models.Booking.objects.filter(
-            staff_id=staff_id, status__in=OCCUPYING_STATUSES, double_booked=False, skip_availability_validation=False,
+            occupying(timezone.now()), staff_id=staff_id, double_booked=False, skip_availability_validation=False,
             start__lt=booking.occupied_until, occupied_until__gt=booking.start,
         ).exclude(pk=booking.pk)
         away = models.TimeOff.objects.filter(staff_id=staff_id, start__lt=booking.end, end__gt=booking.start)
         return clash.exists() or away.exists()
 
-    def _conflicts(self, booking: models.Booking) -> dict:
+    def _check_capacity(self, booking: models.Booking) -> dict:
         """Decide under the staff lock whether the booking's time is still its own: {"conflict": bool} plus, for
         an "any staff" booking whose staff member was taken meanwhile, the free colleague it moves to."""
         if booking.skip_availability_validation or booking.staff_id is None:
@@ -67,7 +73,7 @@ class LifecycleMixin:
             raise InvalidArgument(f"Unknown payment status {payment_status!r}.")
 
         def decide(booking):
-            changes = self._conflicts(booking)
+            changes = self._check_capacity(booking)
             status, double_booked = confirm_or_decline_outcome(
                 conflict=changes.pop("conflict"),
                 payment_status=payment_status,
@@ -90,7 +96,7 @@ class LifecycleMixin:
         """For staff confirming or marking as pending: a conflict does not refuse the change, it flags it."""
 
         def decide(booking):
-            changes = self._conflicts(booking)
+            changes = self._check_capacity(booking)
             changes["double_booked"] = booking.double_booked or changes.pop("conflict")
             if payment_status:
                 changes["payment_status"] = payment_status
@@ -129,6 +135,45 @@ class LifecycleMixin:
         reason = "with refund" if flow.with_refund else ""
         return convert.booking(transition(booking_id, "canceled", actor=actor_for(caller), revision=revision,
                                           decide=decide, reason=reason))
+
+    # ---- checkout holds (an addition to Wix: see docs/decisions.md) ----------------------------------------------
+
+    def hold_booking(self, booking_id, *, expires_at):
+        """Give a CREATED booking its capacity until `expires_at` while the customer pays. A booking whose hold is
+        still running keeps that hold (it is never held twice); a taken time raises SlotNotAvailable."""
+        now = timezone.now()
+        if expires_at <= now:
+            raise InvalidArgument("A checkout hold must end in the future.")
+        with transaction.atomic():
+            booking = lock_booking(booking_id)
+            if booking.status != models.BookingStatus.CREATED:
+                raise FailedPrecondition("Only a booking waiting for payment can hold its time.",
+                                         code="INVALID_BOOKING_STATUS")
+            if booking.hold_expires_at is None or booking.hold_expires_at <= now:
+                changes = self._check_capacity(booking)
+                if changes.pop("conflict"):
+                    raise SlotNotAvailable()
+                booking.staff_id = changes.get("staff_id", booking.staff_id)
+                booking.hold_expires_at = expires_at
+                booking.save(update_fields=["staff", "hold_expires_at", "updated_at"])
+        return convert.booking(booking)
+
+    def release_hold(self, booking_id) -> None:
+        """End a booking's checkout hold now, e.g. when the customer goes back and picks another time."""
+        key = parse_uuid(booking_id)
+        if key is not None:
+            models.Booking.objects.filter(public_id=key, hold_expires_at__isnull=False).update(hold_expires_at=None)
+
+    def release_lapsed_holds(self) -> int:
+        """Clear holds whose time is up (they already stopped counting); for the cron command."""
+        return models.Booking.objects.filter(hold_expires_at__lte=timezone.now()).update(hold_expires_at=None)
+
+    def update_payment_status(self, booking_id, *, payment_status, caller=Caller.SYSTEM, reason=""):
+        """Record a payment status reported after the fact (a refund, or staff marking a visit as paid)."""
+        if payment_status not in models.PaymentStatus.values:
+            raise InvalidArgument(f"Unknown payment status {payment_status!r}.")
+        return convert.booking(transition(booking_id, "updated", actor=actor_for(caller),
+                                          payment_status=payment_status, reason=reason))
 
     def bulk_calculate_allowed_actions(self, *, booking_ids):
         now = timezone.now()

@@ -37,6 +37,12 @@ class SelectedPaymentOption(models.TextChoices):
 OCCUPYING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PENDING)
 
 
+def occupying(now) -> Q:
+    """Bookings that take up capacity at `now`: CONFIRMED and PENDING ones, and CREATED ones whose checkout hold
+    has not lapsed. A lapsed hold stops counting at once, before any command clears it."""
+    return Q(status__in=OCCUPYING_STATUSES) | Q(status=BookingStatus.CREATED, hold_expires_at__gt=now)
+
+
 class Booking(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="bookings")
@@ -69,6 +75,8 @@ class Booking(models.Model):
     double_booked = models.BooleanField(default=False)
     skip_availability_validation = models.BooleanField(default=False)
     skip_business_confirmation = models.BooleanField(default=False)
+    # A checkout hold: while the customer pays online, the CREATED booking keeps its capacity until this instant.
+    hold_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Set from the customer's form: a second submit of the same form finds this booking instead of making another.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
