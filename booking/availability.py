@@ -201,3 +201,131 @@ def policy_violations(start: datetime, now: datetime, policy: PolicyRules) -> Vi
         too_late_to_book=too_late,
         book_online_disabled=not policy.online_booking_enabled,
     )
+
+
+# ---- classes and courses -----------------------------------------------------------------------------------
+
+
+def weekly_occurrences(weekday: int, start: time, first_day: date, last_day: date,
+                       tz: ZoneInfo) -> list[tuple[date, datetime]]:
+    """The (local date, UTC start) of a weekly session from `first_day` to `last_day` inclusive.
+
+    A start in a DST gap moves on by the gap (02:30 on the spring-forward night becomes 03:30); a start that
+    happens twice is taken at its first occurrence."""
+    day = first_day + timedelta(days=(weekday - first_day.weekday()) % 7)
+    found = []
+    while day <= last_day:
+        found.append((day, to_utc(datetime.combine(day, start), tz)))
+        day += timedelta(weeks=1)
+    return found
+
+
+@dataclass(frozen=True)
+class Places:
+    """How many places a class session or a course has, and why it may not be bookable."""
+
+    total: int
+    remaining: int
+    cancelled: bool = False
+
+    def bookable_for(self, participants: int, violations: Violations) -> bool:
+        return not self.cancelled and self.remaining >= participants and not violations.any
+
+
+def places(capacity: int, booked: int, *, cancelled: bool = False) -> Places:
+    return Places(total=capacity, remaining=max(capacity - booked, 0), cancelled=cancelled)
+
+
+def course_violations(first_start: datetime, last_end: datetime, now: datetime, policy: PolicyRules,
+                      *, book_after_start: bool) -> Violations:
+    """Wix's course rules: ended once the last session is over; too late once the first has started (unless the
+    policy lets people join a running course, then only the minimum notice before the first session counts);
+    too early by the earliest-booking limit before the first session."""
+    first_start, last_end, now = first_start.astimezone(UTC), last_end.astimezone(UTC), now.astimezone(UTC)
+    started = first_start <= now
+    if last_end <= now:
+        too_late = True
+    elif started:
+        too_late = not book_after_start
+    else:
+        too_late = policy.limit_late_booking_enabled and first_start < now + policy.latest_booking
+    too_early = policy.limit_early_booking_enabled and first_start > now + policy.earliest_booking
+    return Violations(
+        too_early_to_book=too_early,
+        earliest_booking_date=first_start - policy.earliest_booking if too_early else None,
+        too_late_to_book=too_late,
+        book_online_disabled=not policy.online_booking_enabled,
+    )
+
+
+# ---- multi-service packages --------------------------------------------------------------------------------
+
+
+class _StaffDay:
+    """One staff member's calendar, indexed for "free for this appointment at exactly this start?"."""
+
+    def __init__(self, calendar: StaffCalendar, tz: ZoneInfo):
+        self.staff_id = calendar.staff_id
+        self.hours = calendar.weekly_hours
+        self.tz = tz
+        self.time_off = _IntervalIndex(calendar.time_off)
+        self.busy = _IntervalIndex(calendar.busy)
+
+    def free_at(self, start: datetime, rules: AppointmentRules) -> bool:
+        end = start + rules.duration
+        day = start.astimezone(self.tz).date()
+        inside = any(
+            h.weekday == day.weekday()
+            and to_utc(datetime.combine(day, h.start), self.tz) <= start
+            and end <= to_utc(datetime.combine(day, h.end), self.tz)
+            for h in self.hours
+        )
+        return inside and not self.time_off.collides(start, end) and not self.busy.collides(start, end + rules.buffer)
+
+
+@dataclass(frozen=True)
+class SequenceStart:
+    start: datetime
+    parts: tuple[FreeStart, ...]  # one per service, back to back, each with the staff free for it
+
+
+def sequential_starts(
+    parts: list[tuple[list[StaffCalendar], AppointmentRules]], window_start: datetime, window_end: datetime
+) -> list[SequenceStart]:
+    """Starts at which the services can follow each other with no gap, in order, each part with a staff member
+    free for it. One person may take several parts when their buffer allows (see `assign_staff`). The first part
+    keeps its slot interval; each other part starts when the one before ends."""
+    first_calendars, first_rules = parts[0]
+    later = [([_StaffDay(c, rules.time_zone) for c in calendars], rules) for calendars, rules in parts[1:]]
+    buffers = [rules.buffer for _, rules in parts]
+    found = []
+    for first in free_appointment_starts(first_calendars, first_rules, window_start, window_end):
+        sequence, at = [first], first.end
+        for days, rules in later:
+            free = tuple(d.staff_id for d in days if d.free_at(at, rules))
+            if not free:
+                break
+            sequence.append(FreeStart(start=at, end=at + rules.duration, staff_ids=free))
+            at += rules.duration
+        else:
+            if assign_staff(sequence, buffers) is not None:
+                found.append(SequenceStart(start=first.start, parts=tuple(sequence)))
+    return found
+
+
+def assign_staff(parts: list[FreeStart], buffers: list[timedelta]) -> tuple[str, ...] | None:
+    """One staff member per part, from each part's free staff in order, such that whoever takes two parts has
+    finished the first and its buffer before the second starts; None if there is no such choice."""
+
+    def pick(index: int, chosen: tuple[str, ...], busy_until: dict[str, datetime]):
+        if index == len(parts):
+            return chosen
+        part = parts[index]
+        for staff_id in part.staff_ids:
+            if busy_until.get(staff_id, part.start) <= part.start:
+                later = {**busy_until, staff_id: part.end + buffers[index]}
+                if (result := pick(index + 1, (*chosen, staff_id), later)) is not None:
+                    return result
+        return None
+
+    return pick(0, (), {})

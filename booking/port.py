@@ -162,6 +162,44 @@ class AvailableResources:
 
 
 @dataclass(frozen=True)
+class EventInfo:
+    event_id: str
+    event_title: str
+
+
+@dataclass(frozen=True)
+class NonBookableReasons:
+    no_remaining_capacity: bool = False
+    violates_booking_policy: bool = False
+    reserved_for_waiting_list: bool = False
+    event_cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class NestedTimeSlot:
+    """One service's part of a multi-service time slot."""
+
+    service_id: str
+    local_start_date: str
+    local_end_date: str
+    available_resources: tuple["AvailableResources", ...]
+    schedule_id: str
+    start_date: datetime  # addition, as on TimeSlot
+    end_date: datetime
+
+    @property
+    def staff(self) -> tuple["Resource", ...]:
+        return _staff_of(self.available_resources)
+
+
+def _staff_of(groups) -> tuple["Resource", ...]:
+    for group in groups:
+        if group.resource_type_id == STAFF_RESOURCE_TYPE_ID:
+            return group.resources
+    return ()
+
+
+@dataclass(frozen=True)
 class TimeSlot:
     service_id: str
     local_start_date: str  # YYYY-MM-DDThh:mm:ss in the response's time zone
@@ -176,19 +214,45 @@ class TimeSlot:
     schedule_id: str
     start_date: datetime  # addition: the UTC instant of local_start_date
     end_date: datetime  # addition
+    event_info: EventInfo | None = None  # classes
+    non_bookable_reasons: NonBookableReasons = NonBookableReasons()
+    nested_time_slots: tuple[NestedTimeSlot, ...] = ()  # multi-service packages, in the requested order
 
     @property
     def staff(self) -> tuple[Resource, ...]:
-        for group in self.available_resources:
-            if group.resource_type_id == STAFF_RESOURCE_TYPE_ID:
-                return group.resources
-        return ()
+        return _staff_of(self.available_resources)
 
 
 @dataclass(frozen=True)
 class ListTimeSlotsResponse:
     time_slots: tuple[TimeSlot, ...]
     time_zone: str
+    next_cursor: str | None = None  # Wix: cursorPagingMetadata.cursors.next (pagingMetadata for events)
+
+
+@dataclass(frozen=True)
+class CourseAvailability:
+    """What the course page needs, worked out as Wix advises (wix-api.md §6.2): the course's sessions, and its
+    places (defaultCapacity minus the participants of bookings that occupy capacity) under the course rules."""
+
+    service_id: str
+    schedule_id: str
+    sessions: tuple[TimeSlot, ...]  # every session, with its staff and place; cancelled ones marked
+    total_capacity: int
+    remaining_capacity: int
+    bookable: bool
+    booking_policy_violations: BookingPolicyViolations
+    started: bool
+    ended: bool
+    time_zone: str
+
+
+@dataclass(frozen=True)
+class ServiceSelection:
+    """One service of a multi-service request, optionally with the staff members to choose from."""
+
+    service_id: str
+    resource_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,6 +274,16 @@ class Slot:
     schedule_id: str = ""
     resource: Resource | None = None
     location: Location | None = None
+    event_id: str = ""  # a class session; its time, staff and place come from the session
+
+
+@dataclass(frozen=True)
+class BookedSchedule:
+    """What a course booking is for: Wix's bookedEntity.schedule, the whole series of sessions."""
+
+    service_id: str
+    schedule_id: str
+    timezone: str
 
 
 @dataclass(frozen=True)
@@ -267,11 +341,21 @@ class AllowedActions:
 
 @dataclass(frozen=True)
 class CreateBookingRequest:
-    slot: Slot
+    """Exactly one of `slot` (appointment or class session) and `schedule` (course)."""
+
+    slot: Slot | None
     contact_details: ContactDetails
     form_submission: dict
     total_participants: int = 1
     selected_payment_option: str = "UNDEFINED"
+    schedule: BookedSchedule | None = None
+
+
+@dataclass(frozen=True)
+class MultiServiceBooking:
+    id: str
+    bookings: tuple[Booking, ...]  # in sequence
+    multi_service_booking_type: str = "SEQUENTIAL_BOOKINGS"
 
 
 class BookingsPort(abc.ABC):
@@ -317,6 +401,51 @@ class BookingsPort(abc.ABC):
         a UTC offset, which makes them unambiguous when clocks go back. Raises NotFound (SLOT_NOT_FOUND)."""
 
     @abc.abstractmethod
+    def list_event_time_slots(
+        self,
+        *,
+        service_ids: list[str] | None = None,
+        from_local_date: str | None = None,
+        to_local_date: str | None = None,
+        time_zone: str | None = None,
+        include_non_bookable: bool = True,
+        min_bookable_capacity: int | None = None,
+        max_slots_per_day: int | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> ListTimeSlotsResponse:
+        """Class sessions starting in [from, to), sorted by start, each with its capacity, places left, policy
+        violations and non-bookable reasons (cancelled sessions included, marked). With `cursor` the other
+        arguments come from the cursor. Raises InvalidArgument for bad dates, zones, ranges or cursors."""
+
+    @abc.abstractmethod
+    def get_event_time_slot(self, *, event_id: str, time_zone: str | None = None) -> TimeSlot:
+        """One class session, to re-validate before booking. Raises NotFound (SESSION_NOT_FOUND)."""
+
+    @abc.abstractmethod
+    def get_course_availability(self, *, service_id: str, time_zone: str | None = None) -> CourseAvailability:
+        """A course's sessions and places left (Wix has no time slots for courses: §6.2)."""
+
+    @abc.abstractmethod
+    def list_multi_service_availability_time_slots(
+        self,
+        *,
+        services: list[ServiceSelection],
+        from_local_date: str,
+        to_local_date: str,
+        time_zone: str | None = None,
+        time_slots_per_day: int | None = None,
+    ) -> ListTimeSlotsResponse:
+        """Times at which 2 to 8 appointment services can be had back to back at one place, each with its own
+        free staff member; each time slot lists the services' parts in `nested_time_slots`."""
+
+    @abc.abstractmethod
+    def get_multi_service_availability_time_slot(
+        self, *, services: list[ServiceSelection], local_start_date: str, time_zone: str | None = None
+    ) -> TimeSlot:
+        """One multi-service time slot starting then, with all free staff per part. Raises NotFound."""
+
+    @abc.abstractmethod
     def create_booking(
         self,
         request: CreateBookingRequest,
@@ -328,6 +457,16 @@ class BookingsPort(abc.ABC):
         """Create a booking in status CREATED. Checks the booking policy, the payment option, the form
         submission and (unless a staff caller skips it) availability now; with no resource given, a free staff
         member is assigned. A repeated `submission_key` returns the booking it made the first time."""
+
+    @abc.abstractmethod
+    def create_multi_service_booking(
+        self, requests: list[CreateBookingRequest], *, submission_key: str | None = None
+    ) -> MultiServiceBooking:
+        """2 to 8 appointment bookings, back to back at one place, created together (all or none), in CREATED."""
+
+    @abc.abstractmethod
+    def get_multi_service_booking(self, multi_service_booking_id: str) -> MultiServiceBooking:
+        """The bookings of a multi-service booking, in sequence. Raises NotFound."""
 
     @abc.abstractmethod
     def confirm_or_decline_booking(self, booking_id: str, *, payment_status: str) -> Booking:

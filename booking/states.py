@@ -125,7 +125,7 @@ def lock_booking(booking_id) -> Booking:
     key = parse_uuid(booking_id)
     booking = None if key is None else (
         Booking.objects.select_for_update(of=("self",))
-        .select_related("service", "staff", "location")
+        .select_related("service", "staff", "location", "session__staff")
         .filter(public_id=key)
         .first()
     )

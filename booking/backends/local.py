@@ -5,7 +5,6 @@ run in one transaction that first locks the staff rows involved (in primary-key 
 transaction mode serialises writers instead.
 """
 
-import uuid
 from datetime import UTC, timedelta
 
 from django.db import IntegrityError, transaction
@@ -25,6 +24,7 @@ from booking.errors import (
 from booking.forms import BookingDetailsForm
 from booking.ids import parse_int_id, parse_uuid
 from booking.models.bookings import occupying
+from booking.models.catalog import ServiceType
 from booking.port import (
     STAFF_RESOURCE_TYPE_ID,
     AvailableResources,
@@ -43,13 +43,14 @@ from booking.port import FormSummary as FormSummaryData
 from booking.states import record
 
 from . import local_convert as convert
+from .local_events import EventsMixin, parse_window
 from .local_lifecycle import LifecycleMixin, actor_for
+from .local_locks import lock_staff, parse_submission_key
+from .local_packages import PackagesMixin
 from .request_cache import memo, remember
 
-MAX_RANGE = timedelta(days=62)
 
-
-class LocalEngine(LifecycleMixin, BookingsPort):
+class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
     # ---- catalog -------------------------------------------------------------------------------------------
 
     def get_business_info(self) -> BusinessInfo:
@@ -113,12 +114,7 @@ class LocalEngine(LifecycleMixin, BookingsPort):
     ) -> ListTimeSlotsResponse:
         service = self._appointment_service(service_id)
         tz = parse_time_zone(time_zone or self.get_business_info().time_zone)
-        window_start = parse_local_date(from_local_date, tz).astimezone(UTC)
-        window_end = parse_local_date(to_local_date, tz).astimezone(UTC)
-        if window_end <= window_start:
-            raise InvalidArgument("The end of the date range must come after its start.")
-        if window_end - window_start > MAX_RANGE:
-            raise InvalidArgument("Ask for at most 62 days of time slots at once.")
+        window_start, window_end = parse_window(from_local_date, to_local_date, tz)
         free = self._free_starts(service, window_start, window_end, resource_ids)
         make_slot = self._slot_maker(service, tz, timezone.now())
         return ListTimeSlotsResponse(time_slots=tuple(map(make_slot, free)), time_zone=tz.key)
@@ -139,16 +135,31 @@ class LocalEngine(LifecycleMixin, BookingsPort):
 
     def _appointment_service(self, service_id: str) -> models.Service:
         service = self._service(service_id)
-        if service.type != models.catalog.ServiceType.APPOINTMENT:
+        if service.type != ServiceType.APPOINTMENT:
             raise InvalidArgument("Time slots are listed for appointment services only.")
         return service
 
     def _free_starts(self, service, window_start, window_end, resource_ids, *, exclude_booking=None,
                      clean_only=False):
-        """Free starts in the window with the staff free at each; four queries whatever the window.
+        """Free starts in the window with the staff free at each; three queries whatever the window.
 
         With `clean_only`, bookings already flagged as double-booked or forced do not count: they are the
         intruders, and must not turn the booking that holds the time into a conflict too."""
+        calendars, rules = self._calendars(service, window_start, window_end, resource_ids,
+                                           exclude_booking=exclude_booking, clean_only=clean_only)
+        names = self._staff_names(service)
+        return [
+            (free.start, [Resource(id=str(pk), name=names[int(pk)]) for pk in free.staff_ids])
+            for free in availability.free_appointment_starts(calendars, rules, window_start, window_end)
+        ]
+
+    def _staff_names(self, service) -> dict[int, str]:
+        return {s.pk: s.name for s in service.staff.all()}
+
+    def _calendars(self, service, window_start, window_end, resource_ids, *, exclude_booking=None,
+                   clean_only=False):
+        """The calendars of the service's staff (or of `resource_ids` among them) for starts in the window, and
+        the service's appointment rules."""
         staff_ids = {s.pk for s in service.staff.all()}
         if resource_ids is not None:
             wanted = {parse_int_id(r) for r in resource_ids}
@@ -173,17 +184,16 @@ class LocalEngine(LifecycleMixin, BookingsPort):
             busy = busy.exclude(pk=exclude_booking)
         if clean_only:
             busy = busy.filter(double_booked=False, skip_availability_validation=False)
-        # Time off and bookings in one round trip: (staff, start, end, is_time_off).
         busy = busy.order_by().values_list(
             "staff_id", "start", "occupied_until", Value(False, output_field=BooleanField())
         )
-        blocked = time_off.union(busy, all=True)
-        calendars = convert.staff_calendars(staff_ids, hours, blocked)
-        names = {s.pk: s.name for s in service.staff.all()}
-        return [
-            (free.start, [Resource(id=str(pk), name=names[int(pk)]) for pk in free.staff_ids])
-            for free in availability.free_appointment_starts(calendars, rules, window_start, window_end)
-        ]
+        # Class and course sessions the staff teach keep them from appointments, like time off.
+        teaching = models.ClassSession.objects.filter(
+            staff_id__in=staff_ids, cancelled=False, end__gt=window_start, start__lt=window_end + reach
+        ).order_by().values_list("staff_id", "start", "end", Value(True, output_field=BooleanField()))
+        # Time off, bookings and sessions in one round trip: (staff, start, end, blocks like time off).
+        blocked = time_off.union(busy, teaching, all=True)
+        return convert.staff_calendars(staff_ids, hours, blocked), rules
 
     def _slot_maker(self, service, tz, now):
         """A function from (start, free staff) to a TimeSlot; what all slots of the service share is worked out once."""
@@ -227,19 +237,71 @@ class LocalEngine(LifecycleMixin, BookingsPort):
         flow = flow_control_settings or FlowControlSettings()
         if flow.any and caller is not Caller.STAFF:
             raise PermissionDenied("Only the business's staff may skip booking checks.")
-        key = _submission_key(submission_key)
+        key = parse_submission_key(submission_key)
+        service, lock, place = self._placement(request, caller, flow)
+        checked = self._check_request(service, request, flow)
+        try:
+            with transaction.atomic():
+                lock()
+                # Looked up under the lock, so a second submit waits for the first and then finds its booking.
+                if key and (existing := models.Booking.objects.filter(submission_key=key).first()):
+                    return convert.booking(existing)
+                booking = self._insert(service, request, checked, flow, caller, key=key, **place())
+        except IntegrityError:
+            # A safety net: the lookup under the lock finds an earlier submit, but should two ever slip past it,
+            # the unique key lets one through and the other gets that booking.
+            existing = models.Booking.objects.filter(submission_key=key).first() if key else None
+            if existing is None:
+                raise
+            return convert.booking(existing)
+        return convert.booking(booking)
 
-        slot = request.slot
+    def _check_request(self, service, request, flow) -> tuple[ContactDetails, dict]:
+        """The checks that need no lock: participants, payment option and the form; (contact, submission)."""
+        self._check_participants(service, request.total_participants)
+        self._check_payment_option(service, request.selected_payment_option, flow)
+        return self._check_submission(service, request)
+
+    def _insert(self, service, request, checked, flow, caller, *, key, **placed) -> models.Booking:
+        contact, submission = checked
+        booking = models.Booking.objects.create(
+            service=service,
+            time_zone=(request.slot or request.schedule).timezone,
+            total_participants=request.total_participants,
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            email=contact.email,
+            phone=contact.phone,
+            form_submission=submission,
+            selected_payment_option=request.selected_payment_option,
+            price=service.price if service.rate_type in ("FIXED", "VARIED") else None,
+            currency=self.get_business_info().currency,
+            skip_availability_validation=flow.skip_availability_validation,
+            skip_business_confirmation=flow.skip_business_confirmation,
+            submission_key=key,
+            **placed,
+        )
+        record(booking, "created", actor=actor_for(caller))
+        return booking
+
+    def _placement(self, request, caller, flow):
+        """(service, lock, place) for what the request books: `lock()` takes the locks its capacity needs and
+        `place()`, run under them, checks the capacity and returns the booking's time, staff and place fields."""
+        if (request.slot is None) == (request.schedule is None):
+            raise InvalidArgument("Book either a time slot or a course schedule.", code="VALIDATION_FAILURE")
+        if request.schedule is not None:
+            return self._course_placement(request.schedule, request, caller, flow)
+        if request.slot.event_id:
+            return self._class_placement(request.slot, request, caller, flow)
+        return self._appointment_placement(request.slot, caller, flow)
+
+    def _appointment_placement(self, slot, caller, flow):
         service = self._appointment_service(slot.service_id)
         start, end = slot.start_date.astimezone(UTC), slot.end_date.astimezone(UTC)
         if end - start != timedelta(minutes=service.duration_minutes):
             raise InvalidArgument("The time does not match the length of this service.", code="VALIDATION_FAILURE")
-        self._check_participants(service, request.total_participants)
-        self._check_payment_option(service, request.selected_payment_option, flow)
-        contact, submission = self._check_submission(service, request)
         if caller is Caller.CUSTOMER:
             self._check_policy(service, start)
-
         staff_ids = [s.pk for s in service.staff.all()]
         if slot.resource is not None:
             if parse_int_id(slot.resource.id) not in staff_ids:
@@ -250,54 +312,72 @@ class LocalEngine(LifecycleMixin, BookingsPort):
                 "Choose a staff member to book without checking availability.",
                 code="CAN_NOT_SKIP_AVAILABILITY_VALIDATION_IF_RESOURCE_NOT_PROVIDED",
             )
-        try:
-            with transaction.atomic():
-                _lock_staff(staff_ids)
-                # Looked up under the lock, so a second submit waits for the first and then finds its booking.
-                if key and (existing := models.Booking.objects.filter(submission_key=key).first()):
-                    return convert.booking(existing)
-                if flow.skip_availability_validation:
-                    staff_id = staff_ids[0]
-                else:
-                    free = self._free_starts(service, start, start + timedelta(seconds=1), [str(i) for i in staff_ids])
-                    if not free:
-                        raise SlotNotAvailable()
-                    staff_id = int(free[0][1][0].id)
-                booking = models.Booking.objects.create(
-                    service=service,
-                    start=start,
-                    end=end,
-                    occupied_until=end + timedelta(minutes=service.time_between_sessions),
-                    time_zone=slot.timezone,
-                    staff_id=staff_id,
-                    any_staff=slot.resource is None,
-                    location=service.locations.all()[0] if service.locations.all() else None,
-                    total_participants=request.total_participants,
-                    first_name=contact.first_name,
-                    last_name=contact.last_name,
-                    email=contact.email,
-                    phone=contact.phone,
-                    form_submission=submission,
-                    selected_payment_option=request.selected_payment_option,
-                    price=service.price if service.rate_type in ("FIXED", "VARIED") else None,
-                    currency=self.get_business_info().currency,
-                    skip_availability_validation=flow.skip_availability_validation,
-                    skip_business_confirmation=flow.skip_business_confirmation,
-                    submission_key=key,
-                )
-                record(booking, "created", actor=actor_for(caller))
-        except IntegrityError:
-            # A safety net: the lookup under the lock finds an earlier submit, but should two ever slip past it,
-            # the unique key lets one through and the other gets that booking.
-            existing = models.Booking.objects.filter(submission_key=key).first() if key else None
-            if existing is None:
-                raise
-            return convert.booking(existing)
-        return convert.booking(booking)
+
+        def place():
+            if flow.skip_availability_validation:
+                staff_id = staff_ids[0]
+            else:
+                free = self._free_starts(service, start, start + timedelta(seconds=1), [str(i) for i in staff_ids])
+                if not free:
+                    raise SlotNotAvailable()
+                staff_id = int(free[0][1][0].id)
+            return {
+                "start": start, "end": end, "staff_id": staff_id, "any_staff": slot.resource is None,
+                "occupied_until": end + timedelta(minutes=service.time_between_sessions),
+                "location": service.locations.all()[0] if service.locations.all() else None,
+            }
+
+        return service, lambda: lock_staff(staff_ids), place
+
+    def _class_placement(self, slot, request, caller, flow):
+        service = self._service(slot.service_id)
+        if service.type != ServiceType.CLASS:
+            raise InvalidArgument("Only class sessions are booked by event.", code="VALIDATION_FAILURE")
+        locked = {}
+
+        def lock():
+            locked["session"] = session = self._lock_session(service, slot.event_id)
+            if caller is Caller.CUSTOMER:
+                self._check_policy(service, session.start)
+
+        def place():
+            session = locked["session"]
+            if session.cancelled and not flow.skip_availability_validation:
+                raise FailedPrecondition("This session has been cancelled.", code="SESSION_NOT_FOUND")
+            left = self._session_places_left(session, timezone.now())
+            if request.total_participants > left and not flow.skip_availability_validation:
+                raise FailedPrecondition(_places_message(left, "session"), code="SESSION_CAPACITY_EXCEEDED")
+            return {"start": session.start, "end": session.end, "occupied_until": session.end,
+                    "session": session, "location_id": session.location_id}
+
+        return service, lock, place
+
+    def _course_placement(self, schedule, request, caller, flow):
+        service = self._service(schedule.service_id)
+        if service.type != ServiceType.COURSE:
+            raise InvalidArgument("Only courses are booked as a whole schedule.", code="VALIDATION_FAILURE")
+        locked = {}
+
+        def lock():
+            locked["sessions"] = held = self._lock_course(service)
+            if caller is Caller.CUSTOMER:
+                self._check_course_policy(service, held)
+
+        def place():
+            held = locked["sessions"]
+            left = service.default_capacity - self._course_participants(service, timezone.now())
+            if request.total_participants > left and not flow.skip_availability_validation:
+                raise FailedPrecondition(_places_message(left, "course"), code="SCHEDULE_CAPACITY_EXCEEDED")
+            return {"start": held[0].start, "end": held[-1].end, "occupied_until": held[-1].end,
+                    "location_id": held[0].location_id}
+
+        return service, lock, place
 
     def query_extended_bookings(self, *, booking_ids) -> list[BookingData]:
         ids = [key for key in map(parse_uuid, booking_ids) if key]
-        queryset = models.Booking.objects.filter(public_id__in=ids).select_related("service", "staff", "location")
+        queryset = models.Booking.objects.filter(public_id__in=ids).select_related(
+            "service", "staff", "location", "session__staff"
+        )
         return [convert.booking(b) for b in queryset]
 
     # ---- checks --------------------------------------------------------------------------------------------
@@ -326,6 +406,15 @@ class LocalEngine(LifecycleMixin, BookingsPort):
                 data={"tooEarlyToBook": True, "earliestBookingDate": violations.earliest_booking_date.isoformat()},
             )
 
+    def _check_course_policy(self, service, held_sessions):
+        violations = self._course_violations(service, held_sessions, timezone.now())
+        if violations.book_online_disabled:
+            raise BookingPolicyViolation("This course cannot be booked online.", data={"bookOnlineDisabled": True})
+        if violations.too_late_to_book:
+            raise BookingPolicyViolation("This course has already started.", data={"tooLateToBook": True})
+        if violations.too_early_to_book:
+            raise BookingPolicyViolation("It is too early to book this course.", data={"tooEarlyToBook": True})
+
     def _check_submission(self, service, request) -> tuple[ContactDetails, dict]:
         summary = self.get_form_summary(convert.form_id(service))
         form = BookingDetailsForm(summary, data=request.form_submission)
@@ -345,16 +434,7 @@ class LocalEngine(LifecycleMixin, BookingsPort):
         return contact, submission
 
 
-def _lock_staff(staff_ids) -> None:
-    """Lock the staff rows in a fixed order, so that concurrent bookings of the same people queue up."""
-    list(models.StaffMember.objects.select_for_update().filter(pk__in=staff_ids).order_by("pk").values_list("pk"))
-
-
-def _submission_key(value) -> uuid.UUID | None:
-    if value is None:
-        return None
-    key = parse_uuid(value)
-    if key is None:
-        raise InvalidArgument("This form has expired; please start again.", code="INVALID_SUBMISSION_KEY")
-    return key
-
+def _places_message(left: int, what: str) -> str:
+    if left <= 0:
+        return f"Sorry, this {what} is full."
+    return f"Only {left} place{'s' if left != 1 else ''} left in this {what}."

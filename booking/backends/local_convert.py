@@ -168,7 +168,8 @@ def staff_calendars(staff_ids, hours_rows, blocked_rows) -> list[StaffCalendar]:
 
 
 def booking(b: models.Booking) -> p.Booking:
-    staff = p.Resource(id=str(b.staff_id), name=b.staff.name) if b.staff_id else None
+    teacher = b.session.staff if b.session_id else b.staff  # a class booking's staff member is the session's
+    staff = p.Resource(id=str(teacher.pk), name=teacher.name) if teacher else None
     return p.Booking(
         id=str(b.public_id),
         service_id=str(b.service_id),
@@ -181,6 +182,7 @@ def booking(b: models.Booking) -> p.Booking:
             schedule_id=schedule_id(b.service),
             resource=staff,
             location=location(b.location) if b.location_id else None,
+            event_id=str(b.session.public_id) if b.session_id else "",
         ),
         contact_details=p.ContactDetails(b.first_name, b.last_name, b.email, b.phone),
         status=b.status,

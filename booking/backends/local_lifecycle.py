@@ -38,12 +38,18 @@ class LifecycleMixin:
             start__lt=booking.occupied_until, occupied_until__gt=booking.start,
         ).exclude(pk=booking.pk)
         away = models.TimeOff.objects.filter(staff_id=staff_id, start__lt=booking.end, end__gt=booking.start)
-        return clash.exists() or away.exists()
+        teaching = models.ClassSession.objects.filter(staff_id=staff_id, cancelled=False, start__lt=booking.end,
+                                                      end__gt=booking.start)
+        return clash.exists() or away.exists() or teaching.exists()
 
     def _check_capacity(self, booking: models.Booking) -> dict:
         """Decide under the staff lock whether the booking's time is still its own: {"conflict": bool} plus, for
         an "any staff" booking whose staff member was taken meanwhile, the free colleague it moves to."""
-        if booking.skip_availability_validation or booking.staff_id is None:
+        if booking.skip_availability_validation:
+            return {"conflict": False}
+        if booking.session_id is not None or booking.service.type == "COURSE":
+            return self._check_places(booking)
+        if booking.staff_id is None:
             return {"conflict": False}
         candidates = [booking.staff_id]
         if booking.any_staff:

@@ -12,6 +12,7 @@ from .catalog import (
     TimeOff,
     WorkingHours,
 )
+from .sessions import ClassSession
 
 __all__ = [
     "Booking",
@@ -20,6 +21,7 @@ __all__ = [
     "BookingPolicy",
     "BookingStatus",
     "Business",
+    "ClassSession",
     "FormField",
     "Location",
     "PaymentStatus",

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from .catalog import Location, Service, StaffMember
+from .sessions import ClassSession
 
 
 class BookingStatus(models.TextChoices):
@@ -37,10 +38,13 @@ class SelectedPaymentOption(models.TextChoices):
 OCCUPYING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PENDING)
 
 
-def occupying(now) -> Q:
+def occupying(now, prefix: str = "") -> Q:
     """Bookings that take up capacity at `now`: CONFIRMED and PENDING ones, and CREATED ones whose checkout hold
-    has not lapsed. A lapsed hold stops counting at once, before any command clears it."""
-    return Q(status__in=OCCUPYING_STATUSES) | Q(status=BookingStatus.CREATED, hold_expires_at__gt=now)
+    has not lapsed. A lapsed hold stops counting at once, before any command clears it. `prefix` is the path from
+    another model, such as "bookings__"."""
+    return Q(**{f"{prefix}status__in": OCCUPYING_STATUSES}) | Q(
+        **{f"{prefix}status": BookingStatus.CREATED, f"{prefix}hold_expires_at__gt": now}
+    )
 
 
 class Booking(models.Model):
@@ -58,7 +62,11 @@ class Booking(models.Model):
     # The end plus the service's buffer (timeBetweenSessions) when booked: the staff member is busy until then.
     occupied_until = models.DateTimeField()
     time_zone = models.CharField(max_length=64)
+    # Appointments only: a class or course booking takes a place, and the session's staff member teaches it.
     staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="bookings")
+    # The class session booked; empty for appointments and for courses, which are booked as a whole.
+    session = models.ForeignKey(ClassSession, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="bookings")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True)
     total_participants = models.PositiveIntegerField(default=1)
     # The customer asked for any available staff member: confirmation may move the booking to another free one.
@@ -75,6 +83,8 @@ class Booking(models.Model):
     double_booked = models.BooleanField(default=False)
     skip_availability_validation = models.BooleanField(default=False)
     skip_business_confirmation = models.BooleanField(default=False)
+    # Bookings created together as one multi-service booking (a package) share this id.
+    multi_service_booking = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
     # A checkout hold: while the customer pays online, the CREATED booking keeps its capacity until this instant.
     hold_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Set from the customer's form: a second submit of the same form finds this booking instead of making another.

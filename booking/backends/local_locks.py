@@ -1,0 +1,22 @@
+"""Locks and keys shared by the local engine's writers."""
+
+import uuid
+
+from booking import models
+from booking.errors import InvalidArgument
+from booking.ids import parse_uuid
+
+
+def lock_staff(staff_ids) -> None:
+    """Lock the staff rows in a fixed order, so that concurrent bookings of the same people queue up."""
+    list(models.StaffMember.objects.select_for_update().filter(pk__in=staff_ids).order_by("pk").values_list("pk"))
+
+
+def parse_submission_key(value) -> uuid.UUID | None:
+    """The key a customer's form carries so that submitting it twice makes one booking."""
+    if value is None:
+        return None
+    key = parse_uuid(value)
+    if key is None:
+        raise InvalidArgument("This form has expired; please start again.", code="INVALID_SUBMISSION_KEY")
+    return key

@@ -1,0 +1,173 @@
+"""The local engine's multi-service packages: 2 to 8 appointments back to back at one place (wix-api.md §4.6,
+§5.12), each service with its own staff member, found and booked together."""
+
+import uuid
+from datetime import UTC, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from booking import availability, models
+from booking.dates import format_local_date, parse_local_date, parse_time_zone
+from booking.errors import InvalidArgument, NotFound, SlotNotAvailable
+from booking.ids import parse_uuid
+from booking.models.catalog import ServiceType
+from booking.port import (
+    STAFF_RESOURCE_TYPE_ID,
+    AvailableResources,
+    Caller,
+    FlowControlSettings,
+    ListTimeSlotsResponse,
+    MultiServiceBooking,
+    NestedTimeSlot,
+    Resource,
+    ServiceSelection,
+    TimeSlot,
+)
+
+from . import local_convert as convert
+from .local_events import parse_window
+from .local_locks import lock_staff, parse_submission_key
+
+MIN_SERVICES, MAX_SERVICES = 2, 8
+
+
+class PackagesMixin:
+    def list_multi_service_availability_time_slots(self, *, services, from_local_date, to_local_date, time_zone=None,
+                                                   time_slots_per_day=None):
+        if time_slots_per_day is not None and time_slots_per_day < 1:
+            raise InvalidArgument("Ask for at least one time slot per day.")
+        chosen, location = self._package_services(services)
+        tz = parse_time_zone(time_zone or self.get_business_info().time_zone)
+        window_start, window_end = parse_window(from_local_date, to_local_date, tz)
+        slots = self._sequences(chosen, location, tz, window_start, window_end)
+        if time_slots_per_day is not None:
+            slots = _per_day(slots, time_slots_per_day)
+        return ListTimeSlotsResponse(time_slots=tuple(slots), time_zone=tz.key)
+
+    def get_multi_service_availability_time_slot(self, *, services, local_start_date, time_zone=None):
+        chosen, location = self._package_services(services)
+        tz = parse_time_zone(time_zone or self.get_business_info().time_zone)
+        start = parse_local_date(local_start_date, tz).astimezone(UTC)
+        slots = self._sequences(chosen, location, tz, start, start + timedelta(seconds=1))
+        if not slots:
+            raise NotFound("This time is no longer available.", code="SLOT_NOT_FOUND")
+        return slots[0]
+
+    def _package_services(self, selections):
+        """The services (with their staff choices) and the one place they share; raises InvalidArgument."""
+        if not MIN_SERVICES <= len(selections) <= MAX_SERVICES:
+            raise InvalidArgument(f"A package has {MIN_SERVICES} to {MAX_SERVICES} services.")
+        chosen = []
+        for selection in selections:
+            service = self._service(selection.service_id)
+            if service.type != ServiceType.APPOINTMENT:
+                raise InvalidArgument("Only appointment services can be combined into a package.")
+            chosen.append((service, list(selection.resource_ids) or None))
+        if len({service.pk for service, _ in chosen}) != len(chosen):
+            raise InvalidArgument("Each service can be in a package once.")
+        shared = set.intersection(*({loc.pk for loc in s.locations.all()} for s, _ in chosen))
+        if any(s.locations.all() for s, _ in chosen) and not shared:
+            raise InvalidArgument("These services are not offered at the same place.", code="NO_SHARED_LOCATION")
+        location = next((loc for loc in chosen[0][0].locations.all() if loc.pk in shared), None)
+        return chosen, location
+
+    def _sequences(self, chosen, location, tz, window_start, window_end) -> list[TimeSlot]:
+        total = timedelta(minutes=sum(s.duration_minutes for s, _ in chosen))
+        parts = [self._calendars(service, window_start, window_end + total, staff) for service, staff in chosen]
+        now = timezone.now()
+        slots = []
+        for sequence in availability.sequential_starts(parts, window_start, window_end):
+            nested, violated = [], False
+            for (service, _), part in zip(chosen, sequence.parts, strict=True):
+                names = self._staff_names(service)
+                staff = tuple(Resource(id=pk, name=names[int(pk)]) for pk in part.staff_ids)
+                violated |= availability.policy_violations(part.start, now, convert.policy_rules(service)).any
+                nested.append(NestedTimeSlot(
+                    service_id=str(service.pk),
+                    local_start_date=format_local_date(part.start, tz),
+                    local_end_date=format_local_date(part.end, tz),
+                    available_resources=(AvailableResources(STAFF_RESOURCE_TYPE_ID, staff),),
+                    schedule_id=convert.schedule_id(service),
+                    start_date=part.start,
+                    end_date=part.end,
+                ))
+            first_policy = availability.policy_violations(sequence.start, now, convert.policy_rules(chosen[0][0]))
+            slots.append(TimeSlot(
+                service_id="",  # a multi-service container (wix-api.md §4.1)
+                local_start_date=nested[0].local_start_date,
+                local_end_date=nested[-1].local_end_date,
+                bookable=not violated,
+                total_capacity=1,
+                remaining_capacity=1,
+                bookable_capacity=1,
+                booking_policy_violations=convert.violations(first_policy),
+                location=convert.location(location) if location else None,
+                available_resources=(),
+                schedule_id="",
+                start_date=nested[0].start_date,
+                end_date=nested[-1].end_date,
+                nested_time_slots=tuple(nested),
+            ))
+        return slots
+
+    def create_multi_service_booking(self, requests, *, submission_key=None):
+        """All parts under one transaction and the locks of every staff member involved: each part's check sees
+        the parts booked before it, and a part that cannot be had undoes the whole package."""
+        if not MIN_SERVICES <= len(requests) <= MAX_SERVICES:
+            raise InvalidArgument(f"A package has {MIN_SERVICES} to {MAX_SERVICES} services.")
+        if any(r.slot is None or r.slot.event_id for r in requests):
+            raise InvalidArgument("A package is made of appointments.", code="VALIDATION_FAILURE")
+        for before, after in zip(requests, requests[1:], strict=False):
+            if after.slot.start_date != before.slot.end_date:
+                raise InvalidArgument("The services of a package follow each other with no gap.",
+                                      code="VALIDATION_FAILURE")
+        self._package_services([_selection(r) for r in requests])
+        key = parse_submission_key(submission_key)
+        flow = FlowControlSettings()
+        placements = [self._appointment_placement(r.slot, Caller.CUSTOMER, flow) for r in requests]
+        checked = [self._check_request(service, r, flow) for (service, _, _), r in zip(placements, requests,
+                                                                                           strict=True)]
+        staff_ids = sorted({pk for service, _, _ in placements for pk in self._staff_names(service)})
+        group = uuid.uuid4()
+        with transaction.atomic():
+            lock_staff(staff_ids)
+            if key and (first := models.Booking.objects.filter(submission_key=key).first()):
+                return self.get_multi_service_booking(str(first.multi_service_booking))
+            for index, ((service, _, place), request, answers) in enumerate(zip(placements, requests, checked,
+                                                                                 strict=True)):
+                part_key = key if index == 0 or key is None else uuid.uuid5(key, str(index))
+                try:
+                    self._insert(service, request, answers, flow, Caller.CUSTOMER, key=part_key,
+                                 multi_service_booking=group, **place())
+                except SlotNotAvailable as error:
+                    raise SlotNotAvailable(f"{service.name} is no longer free at that time.") from error
+        return self.get_multi_service_booking(str(group))
+
+    def get_multi_service_booking(self, multi_service_booking_id):
+        key = parse_uuid(multi_service_booking_id)
+        bookings = [] if key is None else list(
+            models.Booking.objects.filter(multi_service_booking=key)
+            .select_related("service", "staff", "location", "session__staff").order_by("start")
+        )
+        if not bookings:
+            raise NotFound("We could not find that package booking.", code="MULTI_SERVICE_BOOKING_NOT_FOUND")
+        return MultiServiceBooking(id=str(key), bookings=tuple(convert.booking(b) for b in bookings))
+
+
+def _selection(request):
+    resource = request.slot.resource
+    return ServiceSelection(service_id=request.slot.service_id, resource_ids=(resource.id,) if resource else ())
+
+
+def _per_day(slots, limit):
+    """At most `limit` time slots a day, bookable ones first (wix-api.md §4.2), in time order."""
+    days: dict[str, list[TimeSlot]] = {}
+    for slot in slots:
+        days.setdefault(slot.local_start_date[:10], []).append(slot)
+    kept = []
+    for day_slots in days.values():
+        chosen = sorted(day_slots, key=lambda s: not s.bookable)[:limit]
+        kept.extend(sorted(chosen, key=lambda s: s.start_date))
+    return kept
+

@@ -1,0 +1,134 @@
+"""What the payments app remembers: Stripe checkouts, the webhook events already handled, refunds, and the Stripe
+sandbox's own state (development only).
+
+Bookings are referred to by their port id (`booking_id`, a string), not by a foreign key, so that the same tables
+serve the local engine and a Wix site behind the bookings port.
+"""
+
+from django.db import models
+
+
+class StripeCheckout(models.Model):
+    """One attempt to pay for a booking: a Stripe Checkout Session and what came of it."""
+
+    class Status(models.TextChoices):
+        STARTING = "starting", "Starting"  # the row exists, the session is being created
+        OPEN = "open", "Open"
+        COMPLETE = "complete", "Complete"
+        EXPIRED = "expired", "Expired"
+        FAILED = "failed", "Failed"
+
+    booking_id = models.CharField(max_length=64, db_index=True)
+    attempt = models.PositiveIntegerField(help_text="1 for the booking's first checkout, 2 after that one ended, …")
+    revision = models.PositiveIntegerField(help_text="The booking's revision when the checkout started.")
+    session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.STARTING)
+    payment_status = models.CharField(max_length=30, blank=True, help_text="Stripe's: paid, unpaid, …")
+    amount = models.DecimalField(max_digits=10, decimal_places=2, help_text="Charged online, in the currency.")
+    currency = models.CharField(max_length=3)
+    is_deposit = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(help_text="The session's expiry, which is also the booking's hold.")
+    payment_intent = models.CharField(max_length=255, blank=True, db_index=True)
+    # In sandbox mode, the sandbox address the session was made at, so that a later refund reaches the same one.
+    api_base = models.CharField(max_length=300, blank=True)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=300, blank=True, help_text="What the payment did to the booking.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["booking_id", "attempt"], name="one_checkout_per_attempt")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id or 'checkout'} · booking {self.booking_id[:8]} · {self.status}"
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"checkout-{self.booking_id}-r{self.revision}-a{self.attempt}"
+
+
+class StripeEvent(models.Model):
+    """A webhook event, stored in the same transaction as its effect: the unique id makes a repeat a no-op."""
+
+    class Outcome(models.TextChoices):
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored"
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=255, blank=True)
+    livemode = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type} ({self.outcome})"
+
+
+class StripeRefund(models.Model):
+    """A refund of one checkout's payment. One per checkout, so that a repeat asks Stripe for nothing more."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        PENDING = "pending", "Pending at Stripe"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    checkout = models.OneToOneField(StripeCheckout, on_delete=models.PROTECT, related_name="refund")
+    booking_id = models.CharField(max_length=64, db_index=True)
+    refund_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    reason = models.CharField(max_length=300)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.refund_id or 'refund'} · booking {self.booking_id[:8]} · {self.status}"
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"refund-{self.checkout.session_id}"
+
+
+# ---- the Stripe sandbox (development and tests only) ------------------------------------------------------------
+
+
+class SandboxObject(models.Model):
+    """An object of the Stripe sandbox (checkout session, payment intent, charge, refund, event), as Stripe's JSON."""
+
+    id = models.CharField(max_length=255, primary_key=True)
+    type = models.CharField(max_length=40, db_index=True)
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class SandboxIdempotencyKey(models.Model):
+    """The first response to an Idempotency-Key, replayed to every repeat of the same request (as Stripe does)."""
+
+    key = models.CharField(max_length=255, unique=True)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
+    status_code = models.PositiveSmallIntegerField()
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key
