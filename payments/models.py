@@ -33,6 +33,8 @@ class StripeCheckout(models.Model):
     # In sandbox mode, the sandbox address the session was made at, so that a later refund reaches the same one.
     api_base = models.CharField(max_length=300, blank=True)
     fulfilled_at = models.DateTimeField(null=True, blank=True)
+    # The payment settled the booking (as opposed to one refunded because the booking was gone or already paid).
+    paid_booking = models.BooleanField(default=False)
     outcome = models.CharField(max_length=300, blank=True, help_text="What the payment did to the booking.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

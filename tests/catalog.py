@@ -71,3 +71,21 @@ ANSWERS = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.c
            "goal": "Relax"}
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # Sunday 07:00 in New York
+
+
+def make_class(staff: models.StaffMember, rules: list[tuple[int, time]], *, capacity: int = 10,
+               starts_on=None, ends_on=None, **values) -> models.Service:
+    """A class (or, with type=COURSE, a course) with weekly rules, its sessions made as the admin makes them."""
+    from booking.schedules import sync_service_sessions
+
+    values.setdefault("type", ServiceType.CLASS)
+    values.setdefault("name", "Yoga")
+    values.setdefault("price", Decimal("20.00"))
+    service = make_service([staff], default_capacity=capacity, **values)
+    location = service.locations.get()
+    first = starts_on or NOW.date()
+    for weekday, start in rules:
+        models.ScheduleRule.objects.create(service=service, weekday=weekday, start_time=start, duration_minutes=60,
+                                           staff=staff, location=location, starts_on=first, ends_on=ends_on)
+    sync_service_sessions(service, NOW.date())
+    return service

@@ -166,3 +166,39 @@ def test_a_storm_of_mixed_changes_never_overbooks(studio):
     for booking in models.Booking.objects.prefetch_related("changes"):
         revisions = [c.revision for c in booking.changes.all()]
         assert revisions == list(range(1, booking.revision + 1)), "every change has its audit row, in order"
+
+
+def test_fifty_threads_for_a_class_with_ten_places_left(studio):
+    from tests.catalog import make_class
+    from tests.test_classes import class_request
+
+    engine = LocalEngine()
+    yoga = make_class(studio["ana"], [(1, time(18))], capacity=12, name="Yoga")
+    session = models.ClassSession.objects.filter(service=yoga).first()
+    for n in range(2):  # two places already taken
+        taken = engine.create_booking(class_request(str(session.public_id), yoga, email=f"early{n}@example.com"))
+        engine.confirm_or_decline_booking(taken.id, payment_status="NOT_PAID")
+
+    def book(i):
+        booking = engine.create_booking(class_request(str(session.public_id), yoga, email=f"p{i}@example.com"))
+        return engine.confirm_or_decline_booking(booking.id, payment_status="NOT_PAID")
+
+    outcomes = Counter(outcome(r) for r in race(50, book))
+    assert outcomes["CONFIRMED"] == 10, outcomes
+    assert outcomes["SESSION_CAPACITY_EXCEEDED"] + outcomes["DECLINED"] == 40, outcomes
+    occupied = models.Booking.objects.filter(session=session, status__in=["CONFIRMED", "PENDING"])
+    assert sum(occupied.values_list("total_participants", flat=True)) == 12
+
+
+def test_twenty_checkouts_for_one_slot_make_exactly_one_hold(studio):
+    engine = LocalEngine()
+    start = datetime(2026, 3, 2, 10, tzinfo=NY)
+    bookings = [engine.create_booking(request(studio["massage"], None, start, email=f"c{i}@example.com"))
+                for i in range(20)]  # CREATED without a hold takes nothing: all twenty are made
+
+    def hold(i):
+        return engine.hold_booking(bookings[i].id, expires_at=datetime.now(NY) + timedelta(minutes=30))
+
+    results = race(20, hold)
+    assert Counter(outcome(r) for r in results) == {"CREATED": 1, "SLOT_NOT_AVAILABLE": 19}
+    assert models.Booking.objects.filter(hold_expires_at__isnull=False).count() == 1

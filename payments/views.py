@@ -1,0 +1,124 @@
+"""The customer's pages around Stripe Checkout: the return page Stripe sends them back to, and the booking's payment
+page (Stripe's cancel URL), from which they go back to paying or give the time up and choose another.
+
+Only the browser that made the booking may use them (booking.draft.owns_booking), and neither trusts the URL: the
+return page reads the Checkout Session back from Stripe before it settles or shows anything.
+"""
+
+import logging
+import re
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from booking import draft as drafts
+from booking.errors import BookingsError, SlotNotAvailable
+from booking.port import Booking
+from booking.views import JUST_TAKEN, error_page, leave_for
+
+from . import pricing, stripe_api, stripe_checkout
+from .models import StripeCheckout
+
+logger = logging.getLogger(__name__)
+
+SESSION_ID = re.compile(r"cs_[A-Za-z0-9_]{1,250}")
+
+
+def _own_booking(request: HttpRequest, booking_id: UUID | str) -> Booking:
+    booking_id = str(booking_id)
+    booking = stripe_checkout.read_booking(booking_id) if drafts.owns_booking(request.session, booking_id) else None
+    if booking is None:
+        raise Http404("No such booking.")
+    return booking
+
+
+@require_GET
+def stripe_return(request: HttpRequest) -> HttpResponse:
+    """Stripe's success URL. Reads the session back from Stripe; when it is paid, settles the booking the way the
+    webhook does (whichever comes first settles it, once) and shows the confirmation."""
+    session_id = request.GET.get("session_id", "")
+    if not SESSION_ID.fullmatch(session_id):
+        return error_page(request, "This payment link is incomplete.", 400)
+    checkout = StripeCheckout.objects.filter(session_id=session_id).first()
+    if checkout is None or not drafts.owns_booking(request.session, checkout.booking_id):
+        raise Http404("No such payment.")
+    try:
+        session = stripe_api.retrieve_checkout_session(checkout.api_base, session_id)
+    except stripe_api.PaymentError as error:
+        return error_page(request, error)
+    if (session.get("metadata") or {}).get("booking_id") != checkout.booking_id:
+        raise Http404("No such payment.")
+    if session.get("payment_status") in stripe_checkout.PAID:
+        try:
+            stripe_checkout.fulfil_session(session)
+        except BookingsError as error:
+            # The webhook will settle it; the confirmation page says the booking is not finished yet.
+            logger.warning("Return page could not settle %s yet: %s", session_id, error.message)
+        return redirect("booking:confirmation", booking_id=checkout.booking_id)
+    return redirect("payments:booking_payment", booking_id=checkout.booking_id)
+
+
+@require_GET
+def booking_payment(request: HttpRequest, booking_id: UUID) -> HttpResponse:
+    """Where a customer lands who left Stripe's page without paying, or whose payment did not go through."""
+    booking = _own_booking(request, booking_id)
+    if booking.status != "CREATED":
+        return redirect("booking:confirmation", booking_id=booking.id)
+    service = stripe_checkout.service_of(booking)
+    checkout = StripeCheckout.objects.filter(booking_id=booking.id).order_by("-attempt").first()
+    state = "none"  # never reached Stripe: offer to pay
+    if checkout is not None and checkout.status == StripeCheckout.Status.OPEN:
+        try:
+            session = stripe_api.retrieve_checkout_session(checkout.api_base, checkout.session_id)
+        except stripe_api.PaymentError as error:
+            return error_page(request, error)
+        status = session.get("status")
+        if status == "open" and checkout.expires_at > timezone.now():
+            state = "open"
+        else:
+            state = "processing" if status == "complete" else "ended"
+    elif checkout is not None:
+        state = {"complete": "processing", "expired": "ended", "failed": "ended"}.get(checkout.status, "none")
+    context = {
+        "booking": booking,
+        "service": service,
+        "amounts": pricing.for_booking(booking, service),
+        "checkout": checkout,
+        "state": state,
+        "can_pay_online": pricing.can_pay_online(service),
+    }
+    return render(request, "payments/booking_payment.html", context)
+
+
+@require_POST
+def resume_payment(request: HttpRequest, booking_id: UUID) -> HttpResponse:
+    """Back to Stripe: the open session if there is one, else a new one (holding the time again if it is free)."""
+    booking = _own_booking(request, booking_id)
+    if booking.status != "CREATED":
+        return redirect("booking:confirmation", booking_id=booking.id)
+    service = stripe_checkout.service_of(booking)
+    if not pricing.can_pay_online(service):
+        return error_page(request, "This booking cannot be paid online.", 409)
+    try:
+        url = stripe_checkout.start_checkout(booking, request)
+    except SlotNotAvailable:
+        messages.error(request, JUST_TAKEN)
+        return redirect("booking:slots", slug=service.slug)
+    except BookingsError as error:
+        return error_page(request, error)
+    return leave_for(request, url)
+
+
+@require_POST
+def release_booking_time(request: HttpRequest, booking_id: UUID) -> HttpResponse:
+    """The customer gives up paying for this time: its session ends, its hold is released, they choose again."""
+    booking = _own_booking(request, booking_id)
+    service = stripe_checkout.service_of(booking)
+    if booking.status == "CREATED":
+        stripe_checkout.abandon_checkout(booking.id)
+        messages.info(request, "The time you held is free again. Choose another time; your answers are kept.")
+    return redirect("booking:slots", slug=service.slug)

@@ -1,0 +1,77 @@
+"""Stripe's webhook: the signature is checked on the raw body, each event id is stored with a unique constraint in
+the same transaction as its effect (so a repeat does nothing), and the handlers tolerate any order of arrival.
+
+Answers: 400 for a missing or bad signature or a body that is not an event; 200 for events handled, repeated or
+not ours to handle (Stripe stops retrying); 409 when the booking is busy or in a state we cannot settle yet, which
+makes Stripe retry later.
+"""
+
+import logging
+
+import stripe
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from booking.errors import BookingsError
+
+from . import refunds, stripe_api, stripe_checkout
+from .models import StripeEvent
+
+logger = logging.getLogger(__name__)
+
+
+HANDLERS = {
+    "checkout.session.completed": stripe_checkout.fulfil_session,
+    "checkout.session.async_payment_succeeded": stripe_checkout.fulfil_session,
+    "checkout.session.async_payment_failed": lambda session: stripe_checkout.end_session(session, status="failed"),
+    "checkout.session.expired": lambda session: stripe_checkout.end_session(session, status="expired"),
+    "charge.refunded": refunds.refund_confirmed,
+}
+
+
+def _answer(message: str, status: int = 200) -> JsonResponse:
+    return JsonResponse({"received": status < 300, "detail": message}, status=status)
+
+
+@csrf_exempt  # Stripe cannot send a CSRF token; the signature stands in for it.
+@require_POST
+def stripe_webhook(request: HttpRequest) -> JsonResponse:
+    try:
+        event = stripe_api.verified_event(request.body, request.headers.get("Stripe-Signature"))
+    except stripe.SignatureVerificationError as error:
+        logger.warning("Rejected a Stripe webhook: %s", str(error).split(":")[0][:120])
+        return _answer("Invalid Stripe-Signature.", 400)
+    except (ValueError, UnicodeDecodeError):
+        return _answer("The body is not a Stripe event.", 400)
+    event_id, kind = event.get("id"), event.get("type")
+    obj = (event.get("data") or {}).get("object")
+    if not isinstance(event_id, str) or not isinstance(kind, str) or not isinstance(obj, dict):
+        return _answer("The body is not a Stripe event.", 400)
+    if StripeEvent.objects.filter(event_id=event_id).exists():
+        return _answer("Already processed.")
+
+    handler = HANDLERS.get(kind)
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    record = StripeEvent.objects.create(
+                        event_id=event_id[:255], type=kind[:100], object_id=str(obj.get("id", ""))[:255],
+                        livemode=bool(event.get("livemode")),
+                        outcome=StripeEvent.Outcome.PROCESSED if handler else StripeEvent.Outcome.IGNORED,
+                        detail="" if handler else "not an event type we handle")
+            except IntegrityError:
+                return _answer("Already processed.")
+            if handler is None:
+                return _answer("Ignored.")
+            record.detail = handler(obj)[:300]
+            record.save(update_fields=["detail"])
+    except BookingsError as error:
+        # Nothing was recorded: Stripe retries, by which time the booking may be free to change.
+        logger.warning("Stripe event %s (%s) not processed yet: %s", event_id, kind, error.message)
+        return _answer(f"Not processed yet: {error.message}", 409)
+    logger.info("Stripe event %s (%s): %s", event_id, kind, record.detail)
+    return _answer(record.detail)
+
