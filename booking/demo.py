@@ -12,6 +12,7 @@ from django.db import transaction
 
 from . import models
 from .models.catalog import FieldType, RateType, ServiceType
+from .schedules import sync_service_sessions
 
 TIME_ZONE = "America/New_York"
 
@@ -171,4 +172,6 @@ def load_demo(today: date) -> models.Business:
     _upsert(models.ScheduleRule, {"service": pilates, "weekday": 2, "start_time": time(19)}, duration_minutes=60,
             staff=staff["Sam"], location=studio, capacity=None, starts_on=course_start,
             ends_on=course_start + timedelta(weeks=5))
+    sync_service_sessions(vinyasa, today)
+    sync_service_sessions(pilates, today)
     return business

@@ -10,11 +10,16 @@ MY_BOOKINGS_KEY = "my_bookings"
 
 @dataclass
 class Draft:
+    """What the customer chose: an appointment time (start, end, staff), a class session (event_id) or a whole
+    course (neither), with the number of participants."""
+
     service_id: str
-    start: str  # the slot's local start with its UTC offset
-    end: str
-    staff: str  # a staff member's id, or "any"
     submission_key: str
+    start: str = ""  # an appointment's local start with its UTC offset
+    end: str = ""
+    staff: str = "any"  # a staff member's id, or "any"
+    event_id: str = ""
+    participants: int = 1
     booking_id: str = ""  # set once the review page created the booking
 
 
@@ -28,8 +33,8 @@ def current_draft(session) -> Draft | None:
         return None
 
 
-def start_draft(session, *, service_id: str, start: str, end: str, staff: str) -> Draft:
-    draft = Draft(service_id, start, end, staff, str(uuid.uuid4()))
+def start_draft(session, *, service_id: str, **choice) -> Draft:
+    draft = Draft(service_id=service_id, submission_key=str(uuid.uuid4()), **choice)
     session[SESSION_KEY] = asdict(draft)
     return draft
 

@@ -208,6 +208,6 @@ class LifecycleMixin:
         )
 
     def _staff_only(self, caller):
-        if caller is not Caller.STAFF:
+        if caller not in (Caller.STAFF, Caller.SYSTEM):
             raise PermissionDenied("Only the business's staff may do this.")
 

@@ -77,11 +77,16 @@ class PackagesMixin:
         parts = [self._calendars(service, window_start, window_end + total, staff) for service, staff in chosen]
         now = timezone.now()
         slots = []
+        buffers = [rules.buffer for _, rules in parts]
         for sequence in availability.sequential_starts(parts, window_start, window_end):
             nested, violated = [], False
-            for (service, _), part in zip(chosen, sequence.parts, strict=True):
+            # Each part lists its free staff with, first, the one who makes the whole sequence work: booking the
+            # first staff member of every part always fits.
+            assigned = availability.assign_staff(list(sequence.parts), buffers)
+            for (service, _), part, first in zip(chosen, sequence.parts, assigned, strict=True):
                 names = self._staff_names(service)
-                staff = tuple(Resource(id=pk, name=names[int(pk)]) for pk in part.staff_ids)
+                ids = (first, *(pk for pk in part.staff_ids if pk != first))
+                staff = tuple(Resource(id=pk, name=names[int(pk)]) for pk in ids)
                 violated |= availability.policy_violations(part.start, now, convert.policy_rules(service)).any
                 nested.append(NestedTimeSlot(
                     service_id=str(service.pk),

@@ -1,0 +1,148 @@
+"""The steps every kind of booking shares: the booking form, the review with its re-check, booking, and the
+confirmation page."""
+
+from dataclasses import asdict
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from booking import draft as drafts
+from booking.backends import get_backend
+from booking.errors import BookingsError, NotFound
+from booking.forms import BookingDetailsForm, answer_text
+from payments.providers import PROVIDERS, CheckoutRedirect, offered_providers
+
+from .choice import Choice, choice_from, create_request, revalidate
+from .common import business_zone, error_page, leave_for, service_or_404
+from .services import just_taken
+
+# Errors of Create Booking that mean "someone else got there first".
+TAKEN = {"SLOT_NOT_AVAILABLE", "SLOT_NOT_FOUND", "SESSION_CAPACITY_EXCEEDED", "SCHEDULE_CAPACITY_EXCEEDED"}
+
+
+@require_http_methods(["GET", "POST"])
+def booking_details(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_or_404(slug)
+    params = request.POST if request.method == "POST" else request.GET
+    try:
+        choice = choice_from(params, service)
+        offer = revalidate(service, choice)
+    except NotFound:
+        return just_taken(request, service)
+    except BookingsError as error:
+        return error_page(request, error)
+
+    summary = get_backend().get_form_summary(service.form_id)
+    if request.method == "POST":
+        form = BookingDetailsForm(summary, data=request.POST)
+        if form.is_valid():
+            drafts.save_answers(request.session, form.submission())
+            previous = drafts.current_draft(request.session)
+            if previous is not None and previous.booking_id:
+                # Choosing another time gives up the time held while paying for the first one.
+                get_backend().release_hold(previous.booking_id)
+            drafts.start_draft(request.session, service_id=service.id, **asdict(choice))
+            return redirect("booking:review", slug=service.slug)
+        status = 400
+    else:
+        form = BookingDetailsForm(summary, initial=drafts.saved_answers(request.session))
+        status = 200
+    context = {"service": service, "offer": offer, "form": form, "choice": choice,
+               "participant_choices": _participant_choices(service, offer)}
+    return render(request, "booking/details.html", context, status=status)
+
+
+def _participant_choices(service, offer) -> range:
+    if offer.places_left is None:
+        return range(1, 2)
+    return range(1, min(service.booking_policy.max_participants_per_booking, offer.places_left) + 1)
+
+
+def _draft_choice(draft) -> Choice:
+    return Choice(start=draft.start, end=draft.end, staff=draft.staff, event_id=draft.event_id,
+                  participants=draft.participants)
+
+
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_or_404(slug)
+    draft = drafts.get_draft(request.session, service.id)
+    if draft is None:
+        messages.info(request, "Choose a time to start your booking.")
+        return redirect("booking:slots", slug=service.slug)
+    providers = offered_providers(service)
+
+    if request.method == "POST":
+        if request.POST.get("submission_key") != draft.submission_key:
+            return error_page(request, "This form is out of date. Please review your booking again.", 409)
+        provider = PROVIDERS.get(request.POST.get("payment", ""))
+        if provider in providers:
+            # Create Booking checks availability itself, under its lock; a second submit of this page gets
+            # the booking the first one made.
+            return _book(request, service, draft, provider)
+
+    choice = _draft_choice(draft)
+    try:
+        offer = revalidate(service, choice)
+    except NotFound:
+        return just_taken(request, service)
+    except BookingsError as error:
+        return error_page(request, error)
+    context = {
+        "service": service, "offer": offer, "draft": draft, "choice": choice, "providers": providers,
+        "answers": _answer_rows(request, service),
+    }
+    if request.method == "POST":
+        context["payment_error"] = "Choose how you would like to pay."
+        return render(request, "booking/review.html", context, status=400)
+    return render(request, "booking/review.html", context)
+
+
+def _answer_rows(request, service) -> list[tuple[str, str]]:
+    answers = drafts.saved_answers(request.session)
+    summary = get_backend().get_form_summary(service.form_id)
+    return [(f.label, answer_text(answers[f.target])) for f in summary.fields if f.target in answers]
+
+
+def _book(request, service, draft, provider) -> HttpResponse:
+    backend = get_backend()
+    answers = drafts.saved_answers(request.session)
+    try:
+        create = create_request(service, draft, answers, provider.selected_payment_option, business_zone(request))
+        booking = backend.create_booking(create, submission_key=draft.submission_key)
+        drafts.remember_booking(request.session, booking.id)
+        drafts.attach_booking(request.session, draft, booking.id)
+        if booking.status == "CREATED":
+            result = provider.complete(booking, request)
+            if isinstance(result, CheckoutRedirect):
+                return leave_for(request, result.url)
+            booking = result
+    except BookingsError as error:
+        if error.code in TAKEN:
+            return just_taken(request, service, error.message if error.code != "SLOT_NOT_AVAILABLE" else None)
+        if error.code == "INVALID_BOOKING_STATUS":
+            # A second submit of the same page settled the booking first; show it.
+            return redirect("booking:confirmation", booking_id=booking.id)
+        return error_page(request, error)
+    if booking.status == "DECLINED":
+        return just_taken(request, service)
+    return redirect("booking:confirmation", booking_id=booking.id)
+
+
+@require_GET
+def confirmation(request: HttpRequest, booking_id: str) -> HttpResponse:
+    booking_id = str(booking_id)
+    if not drafts.owns_booking(request.session, booking_id):
+        raise Http404("No such booking.")
+    bookings = get_backend().query_extended_bookings(booking_ids=[booking_id])
+    if not bookings:
+        raise Http404("No such booking.")
+    booking = bookings[0]
+    services = get_backend().query_services(filter={"id": booking.service_id})
+    return render(
+        request,
+        "booking/confirmation.html",
+        {"booking": booking, "service": services[0] if services else None},
+    )

@@ -1,0 +1,62 @@
+"""What the customer pages share: error pages, leaving for a payment page, the service from its slug, and the
+time zone the customer reads times in."""
+
+from zoneinfo import ZoneInfo
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django_htmx.http import HttpResponseClientRedirect
+
+from booking.backends import get_backend
+from booking.context_processors import business_info
+from booking.dates import parse_time_zone
+from booking.errors import BookingsError
+from booking.port import Service
+
+# Offered in the "show times in" list; any other IANA zone works too, through ?tz= or the browser's zone.
+COMMON_ZONES = (
+    "Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Denver", "America/Phoenix",
+    "America/Chicago", "America/New_York", "America/Halifax", "America/Sao_Paulo", "Atlantic/Reykjavik",
+    "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Madrid",
+    "Europe/Rome", "Europe/Amsterdam", "Europe/Stockholm", "Europe/Athens", "Europe/Helsinki", "Europe/Istanbul",
+    "Africa/Johannesburg", "Africa/Lagos", "Africa/Nairobi", "Asia/Dubai", "Asia/Kolkata", "Asia/Bangkok",
+    "Asia/Singapore", "Asia/Shanghai", "Asia/Tokyo", "Asia/Seoul", "Australia/Perth", "Australia/Adelaide",
+    "Australia/Brisbane", "Australia/Sydney", "Pacific/Auckland", "UTC",
+)
+
+
+def error_page(request: HttpRequest, error: BookingsError | str, status: int | None = None) -> HttpResponse:
+    message = error if isinstance(error, str) else error.message
+    status = status or (400 if isinstance(error, str) else error.http_status)
+    # A 428 is Wix's word for "a business rule says no"; to a browser that is a conflict.
+    return render(request, "booking/error.html", {"message": message}, status=409 if status == 428 else status)
+
+
+def leave_for(request: HttpRequest, url: str) -> HttpResponse:
+    """Send the browser to another site: a plain redirect, or HX-Redirect when htmx made the request."""
+    return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
+
+
+def service_or_404(slug: str) -> Service:
+    services = get_backend().query_services(filter={"mainSlug.name": slug})
+    if not services:
+        raise Http404("No such service.")
+    return services[0]
+
+
+def business_zone(request: HttpRequest) -> ZoneInfo:
+    return ZoneInfo(business_info(request).time_zone)
+
+
+def display_zone(request: HttpRequest) -> ZoneInfo:
+    """The zone the customer chose with ?tz= (their browser's, or one from the list); the business's otherwise.
+    Raises InvalidArgument for a zone that does not exist."""
+    name = request.GET.get("tz") or request.POST.get("tz")
+    return parse_time_zone(name) if name else business_zone(request)
+
+
+def zone_context(request: HttpRequest, tz: ZoneInfo) -> dict:
+    business = business_zone(request)
+    zones = COMMON_ZONES if tz.key in COMMON_ZONES else (*COMMON_ZONES, tz.key)
+    return {"tz": tz, "tz_param": "" if tz.key == business.key else tz.key, "other_zone": tz.key != business.key,
+            "zones": sorted(zones)}
