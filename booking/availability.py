@@ -283,6 +283,12 @@ class _StaffDay:
         return inside and not self.time_off.collides(start, end) and not self.busy.collides(start, end + rules.buffer)
 
 
+def free_staff_at(calendars: list[StaffCalendar], rules: AppointmentRules, start: datetime) -> list[str]:
+    """The staff free for the appointment at exactly `start`, on or off the slot grid (a package's later parts
+    start when the part before ends)."""
+    return [c.staff_id for c in calendars if _StaffDay(c, rules.time_zone).free_at(start, rules)]
+
+
 @dataclass(frozen=True)
 class SequenceStart:
     start: datetime

@@ -295,7 +295,8 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
             return self._class_placement(request.slot, request, caller, flow)
         return self._appointment_placement(request.slot, caller, flow)
 
-    def _appointment_placement(self, slot, caller, flow):
+    def _appointment_placement(self, slot, caller, flow, *, off_grid=False):
+        """`off_grid` lets the start fall between the service's slot starts, as a package's later parts do."""
         service = self._appointment_service(slot.service_id)
         start, end = slot.start_date.astimezone(UTC), slot.end_date.astimezone(UTC)
         if end - start != timedelta(minutes=service.duration_minutes):
@@ -316,6 +317,13 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
         def place():
             if flow.skip_availability_validation:
                 staff_id = staff_ids[0]
+            elif off_grid:
+                calendars, rules = self._calendars(service, start, start + timedelta(seconds=1),
+                                                   [str(i) for i in staff_ids])
+                free = availability.free_staff_at(calendars, rules, start)
+                if not free:
+                    raise SlotNotAvailable()
+                staff_id = int(free[0])
             else:
                 free = self._free_starts(service, start, start + timedelta(seconds=1), [str(i) for i in staff_ids])
                 if not free:

@@ -130,7 +130,8 @@ class PackagesMixin:
         self._package_services([_selection(r) for r in requests])
         key = parse_submission_key(submission_key)
         flow = FlowControlSettings()
-        placements = [self._appointment_placement(r.slot, Caller.CUSTOMER, flow) for r in requests]
+        placements = [self._appointment_placement(r.slot, Caller.CUSTOMER, flow, off_grid=index > 0)
+                      for index, r in enumerate(requests)]
         checked = [self._check_request(service, r, flow) for (service, _, _), r in zip(placements, requests,
                                                                                            strict=True)]
         staff_ids = sorted({pk for service, _, _ in placements for pk in self._staff_names(service)})
