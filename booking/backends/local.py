@@ -5,10 +5,12 @@ run in one transaction that first locks the staff rows involved (in primary-key 
 transaction mode serialises writers instead.
 """
 
+import json
 from datetime import UTC, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Prefetch, Value
+from django.db.models import BooleanField, Prefetch, Subquery, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from booking import availability, models
@@ -54,7 +56,7 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
     # ---- catalog -------------------------------------------------------------------------------------------
 
     def get_business_info(self) -> BusinessInfo:
-        business = memo(("business",), models.Business.objects.first)
+        business = self._business()
         if business is None:
             return BusinessInfo("Your business", "UTC", "USD", "", "", "")
         return convert.business(business)
@@ -87,8 +89,20 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
         currency = self.get_business_info().currency
         return [convert.service(s, currency) for s in services]
 
+    def _business(self) -> models.Business | None:
+        """The business row with the default booking policy read alongside it, as JSON: one query for both."""
+        policy_fields = {f.attname: f.attname for f in models.BookingPolicy._meta.concrete_fields}
+        default_policy = models.BookingPolicy.objects.filter(is_default=True).order_by("pk").values(
+            json=JSONObject(**policy_fields))[:1]
+        return memo(("business",), models.Business.objects.annotate(default_policy=Subquery(default_policy)).first)
+
     def _default_policy(self) -> models.BookingPolicy | None:
-        return memo(("default_policy",), models.BookingPolicy.objects.filter(is_default=True).first)
+        business = self._business()
+        if business is None:  # no business yet: nothing is booked either
+            return models.BookingPolicy.objects.filter(is_default=True).first()
+        if business.default_policy is None:
+            return None
+        return memo(("default_policy",), lambda: _policy_from_json(business.default_policy))
 
     def _service(self, service_id: str) -> models.Service:
         pk = parse_int_id(service_id)
@@ -440,6 +454,14 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
         if not contact.first_name or not contact.email:
             raise InvalidArgument("A booking needs the customer's first name and email.", code="VALIDATION_FAILURE")
         return contact, submission
+
+
+def _policy_from_json(data) -> models.BookingPolicy:
+    """An unsaved BookingPolicy from the JSON the database built (SQLite gives booleans as 0 and 1)."""
+    if isinstance(data, str):
+        data = json.loads(data)
+    fields = models.BookingPolicy._meta.concrete_fields
+    return models.BookingPolicy(**{f.attname: f.to_python(data[f.attname]) for f in fields})
 
 
 def _places_message(left: int, what: str) -> str:
