@@ -181,3 +181,18 @@ def test_class_and_package_pages_cost_the_same_queries_whatever_they_show(client
                                            capacity=5)
     with django_assert_num_queries(5):
         client.get(reverse("booking:slots", args=["yoga"]))
+
+
+def test_a_package_with_an_online_only_treatment_says_so_before_any_form(client, spa):
+    spa["facial"].pay_online, spa["facial"].pay_in_person = True, False
+    spa["facial"].save()
+    page = client.get(reverse("booking:package_times") + f"?services={spa['massage'].pk}&services={spa['facial'].pk}")
+    html = page.content.decode()
+    assert page.status_code == 409 and "Facial can only be paid online" in html
+    assert html.count("checked") == 2  # the ticks are kept
+
+
+def test_too_few_treatments_keep_the_ticks_and_say_why(client, spa):
+    page = client.get(reverse("booking:package_times") + f"?services={spa['massage'].pk}")
+    assert page.status_code == 400 and "between 2 and 8" in page.content.decode()
+    assert page.content.decode().count("checked") == 1

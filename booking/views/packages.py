@@ -69,6 +69,20 @@ def packages(request: HttpRequest) -> HttpResponse:
 def package_times(request: HttpRequest) -> HttpResponse:
     try:
         services = _chosen_services(request.GET)
+    except InvalidArgument as error:
+        # Back on the list, ticks kept, with the reason.
+        context = {"services": get_backend().query_services(filter={"type": "APPOINTMENT"}),
+                   "ticked": request.GET.getlist("services"), "error": error.message}
+        return render(request, "booking/packages.html", context, status=400)
+    if _payment(services) is None:
+        online_only = [s.name for s in services if not PROVIDERS["in_person"].is_offered(s)
+                       and s.payment.rate_type != "NO_FEE"]
+        context = {"services": get_backend().query_services(filter={"type": "APPOINTMENT"}),
+                   "ticked": request.GET.getlist("services"),
+                   "error": f"{', '.join(online_only)} can only be paid online, one booking at a time, so it "
+                            "cannot be part of a package. Book it on its own, or choose other treatments."}
+        return render(request, "booking/packages.html", context, status=409)
+    try:
         tz = display_zone(request)
         context = _times_context(request, services, tz)
     except BookingsError as error:
@@ -176,6 +190,7 @@ def package_review(request: HttpRequest) -> HttpResponse:
         "provider": provider, "submission_key": saved["submission_key"],
         "answers": [(f.label, answer_text(answers[f.target])) for f in summary.fields if f.target in answers],
         "details_url": reverse("booking:package_details") + f"?{_services_query(services)}&start={saved['start']}",
+        "services_query": _services_query(services),
     }
     return render(request, "booking/package_review.html", context)
 
@@ -223,4 +238,5 @@ def package_confirmation(request: HttpRequest, package_id) -> HttpResponse:
         raise Http404("No such package.") from exc
     if not all(drafts.owns_booking(request.session, b.id) for b in package.bookings):
         raise Http404("No such package.")
-    return render(request, "booking/package_confirmation.html", {"package": package})
+    pending = any(b.status == "PENDING" for b in package.bookings)
+    return render(request, "booking/package_confirmation.html", {"package": package, "pending": pending})
