@@ -1,13 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+
+from payments.admin_actions import mark_paid_in_person
 
 from . import models
 from .backends import get_backend
 from .backends.local_convert import DEFAULT_FORM_ID
 from .errors import BookingsError
 from .forms import answer_text
+from .models.catalog import ServiceType
 from .port import Caller
+from .schedules import sync_service_sessions
 from .states import Actor, transition
 
 
@@ -83,6 +88,23 @@ class ScheduleRuleInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(models.ClassSession)
+class ClassSessionAdmin(admin.ModelAdmin):
+    """Sessions are made from the weekly rules; here staff move, cancel or add one-off sessions."""
+
+    list_display = ["service", "start", "staff", "location", "capacity", "cancelled", "detached"]
+    list_filter = ["service", "cancelled", "staff"]
+    date_hierarchy = "start"
+    fields = ["service", "start", "end", "staff", "location", "capacity", "cancelled", "detached", "rule"]
+    readonly_fields = ["rule"]
+
+    def save_model(self, request, obj, form, change):
+        # A session edited on its own keeps its changes when the weekly rule is edited later.
+        if change and obj.rule_id and set(form.changed_data) & {"start", "end", "staff", "location", "capacity"}:
+            obj.detached = True
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(models.Service)
 class ServiceAdmin(admin.ModelAdmin):
     list_display = ["name", "type", "category", "duration_minutes", "rate_type", "price", "online_booking_enabled",
@@ -91,6 +113,11 @@ class ServiceAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["staff", "locations"]
     inlines = [ScheduleRuleInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.instance.type != ServiceType.APPOINTMENT:
+            sync_service_sessions(form.instance, timezone.localdate())
     fieldsets = [
         (None, {"fields": ["type", "name", "slug", "tag_line", "description", "category", "sort_order", "hidden"]}),
         ("Sessions", {"fields": [
@@ -148,7 +175,7 @@ class BookingAdmin(admin.ModelAdmin):
     exclude = ["form_submission"]
     inlines = [BookingChangeInline]
 
-    actions = ["confirm_selected", "decline_selected"]
+    actions = ["confirm_selected", "decline_selected", mark_paid_in_person]
 
     def has_add_permission(self, request):
         return False

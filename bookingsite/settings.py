@@ -144,6 +144,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Payments (docs/payments.md). Without STRIPE_SECRET_KEY the site serves its own Stripe sandbox under /_sandbox/stripe/
+# (development and tests only: a system check refuses it with DEBUG off). Never log these values.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # empty: Stripe itself, or the sandbox on this site
+PAYMENTS_HOLD_MINUTES = int(os.environ.get("PAYMENTS_HOLD_MINUTES", "31"))  # Stripe's sessions live 30 min at least
+PAYMENTS_REFUND_LATE_PAYMENTS = env_bool("PAYMENTS_REFUND_LATE_PAYMENTS", False)
+PAYMENTS_CUSTOMER_REFUND_HOURS = int(os.environ.get("PAYMENTS_CUSTOMER_REFUND_HOURS", "24"))  # -1: never
+
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -151,7 +160,8 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # Leaving for Stripe's hosted checkout is a form POST answered by a redirect; in sandbox mode it is this site.
+    "form-action": [CSP.SELF, "https://checkout.stripe.com"] if STRIPE_SECRET_KEY else [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],

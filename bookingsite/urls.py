@@ -4,4 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("booking.urls")),
+    path("payments/", include("payments.urls")),
+    path("_sandbox/stripe/", include("payments.sandbox.urls")),  # answers 404 unless the Stripe sandbox is on
 ]

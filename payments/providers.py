@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from booking.backends import get_backend
 from booking.port import Booking, Service
+from payments import stripe_checkout
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,25 @@ class InPersonProvider(CheckoutProvider):
         return get_backend().confirm_or_decline_booking(booking.id, payment_status="NOT_PAID")
 
 
+@dataclass(frozen=True)
+class StripeProvider(CheckoutProvider):
+    """Stripe Checkout (payments/stripe_checkout.py): holds the time, then sends the customer to pay. With `deposit`,
+    offered only for services that take a deposit online, and charging just that."""
+
+    deposit: bool = False
+
+    def is_offered(self, service: Service) -> bool:
+        return stripe_checkout.offers_online(service, deposit=self.deposit)
+
+    def complete(self, booking: Booking, request: HttpRequest) -> CheckoutRedirect:
+        return CheckoutRedirect(stripe_checkout.start_checkout(booking, request))
+
+
 PROVIDERS: dict[str, CheckoutProvider] = {
     "free": FreeProvider("free", "No payment needed", "UNDEFINED"),
+    "stripe": StripeProvider("stripe", "Pay online", "ONLINE"),
+    "stripe_deposit": StripeProvider("stripe_deposit", "Pay a deposit online, the rest at your visit", "ONLINE",
+                                     deposit=True),
     "in_person": InPersonProvider("in_person", "Pay in person at your visit", "OFFLINE"),
 }
 

@@ -1,9 +1,10 @@
 """Refunds of Stripe payments.
 
 A paid booking that is canceled with `withRefund` (staff), or by its customer at least PAYMENTS_CUSTOMER_REFUND_HOURS
-before it starts, has its payment refunded. The refund is asked for after the cancel has committed, once per
-checkout (one StripeRefund row, and an idempotency key made from the session), and the booking's payment status
-becomes REFUNDED only when Stripe confirms it with `charge.refunded`.
+before it starts, or declined by the business (a paid request that needed approval), has its payment refunded. The
+refund is asked for after the change has committed, once per checkout (one StripeRefund row, and an idempotency key
+made from the session), and the booking's payment status becomes REFUNDED only when Stripe confirms it with
+`charge.refunded`.
 """
 
 import logging
@@ -70,9 +71,9 @@ def send_refund(refund_pk: int) -> StripeRefund:
 
 
 def on_booking_event(sender, *, event: str, booking_id: str, revision: int, **kwargs) -> None:
-    """booking.events.booking_event receiver. Runs after the cancel committed; a failure here must not undo it or
-    break the page that canceled, so it is logged (and the StripeRefund row shows it to staff)."""
-    if event != "canceled":
+    """booking.events.booking_event receiver. Runs after the cancel (or decline) committed; a failure here must not
+    undo it or break the page that made it, so it is logged (and the StripeRefund row shows it to staff)."""
+    if event not in {"canceled", "declined"}:
         return
     try:
         refund_if_due(booking_id, revision)
@@ -101,12 +102,14 @@ def _refund_reason(booking_id: str, revision: int) -> str | None:
               .first() if key else None)
     if change is None:
         return None
+    if change.event == "declined":
+        return "declined by the business after payment"
     if change.reason == WITH_REFUND:
         return "canceled with refund"
     hours = settings.PAYMENTS_CUSTOMER_REFUND_HOURS
-    if change.actor == BookingChange.Actor.CUSTOMER and hours is not None:
-        if change.at <= change.booking.start - timedelta(hours=hours):
-            return f"canceled by the customer at least {hours} h ahead"
+    in_time = hours >= 0 and change.at <= change.booking.start - timedelta(hours=hours)
+    if change.actor == BookingChange.Actor.CUSTOMER and in_time:
+        return f"canceled by the customer at least {hours} h ahead"
     return None
 
 

@@ -6,6 +6,7 @@ With no STRIPE_SECRET_KEY the client talks to the Stripe sandbox this app serves
 secret key is never logged or shown: `describe_key()` gives its mode and last four characters.
 """
 
+import json
 import logging
 from decimal import Decimal
 
@@ -28,8 +29,9 @@ SANDBOX_WEBHOOK_SECRET = "whsec_sandbox_dev_only_not_a_secret"  # noqa: S105
 TIMEOUT_SECONDS = 20
 
 # Stripe's currencies without minor units, and the three-decimal ones (https://docs.stripe.com/currencies).
-ZERO_DECIMAL = frozenset("BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split())
-THREE_DECIMAL = frozenset("BHD JOD KWD OMR TND".split())
+ZERO_DECIMAL = frozenset({"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
+                          "XAF", "XOF", "XPF"})
+THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
 
 
 class PaymentError(BookingsError):
@@ -47,7 +49,8 @@ class PaymentNotFound(PaymentError):
 
 
 def sandbox_on() -> bool:
-    return bool(getattr(settings, "STRIPE_SANDBOX", not settings.STRIPE_SECRET_KEY))
+    """No secret key, no real Stripe: the site serves and uses its own sandbox."""
+    return not settings.STRIPE_SECRET_KEY
 
 
 def describe_key(key: str | None = None) -> str:
@@ -143,4 +146,8 @@ def create_refund(base: str, params: dict, *, idempotency_key: str) -> dict:
 def verified_event(payload: bytes, signature: str | None) -> dict:
     """The event in a webhook body, once its Stripe-Signature (HMAC of the raw body, recent timestamp) checks out.
     Raises stripe.SignatureVerificationError or ValueError."""
-    return stripe.Webhook.construct_event(payload, signature, webhook_secret()).to_dict()
+    stripe.WebhookSignature.verify_header(payload, signature, webhook_secret(), stripe.Webhook.DEFAULT_TOLERANCE)
+    event = json.loads(payload)
+    if not isinstance(event, dict) or event.get("object") != "event":
+        raise ValueError("The body is not a Stripe event.")
+    return event

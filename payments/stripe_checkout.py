@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from booking.backends import get_backend
-from booking.errors import FailedPrecondition, InvalidArgument, NotFound, SlotNotAvailable
+from booking.errors import BookingsError, FailedPrecondition, InvalidArgument, NotFound, SlotNotAvailable
 from booking.port import Booking, Service
 
 from . import pricing, stripe_api
@@ -69,8 +69,13 @@ def start_checkout(booking: Booking, request: HttpRequest) -> str:
     base = stripe_api.api_base(request)
     checkout = _attempt(booking, amounts, base)
     backend = get_backend()
-    # A running hold is kept as it is; one that lapsed is taken again, or the time is gone (SlotNotAvailable).
-    backend.hold_booking(booking.id, expires_at=checkout.expires_at)
+    try:
+        # A running hold is kept as it is; one that lapsed is taken again, or the time is gone (SlotNotAvailable).
+        backend.hold_booking(booking.id, expires_at=checkout.expires_at)
+    except BookingsError:
+        StripeCheckout.objects.filter(pk=checkout.pk, status=StripeCheckout.Status.STARTING).update(
+            status=StripeCheckout.Status.EXPIRED, outcome="The time could not be held.")
+        raise
     if checkout.status == StripeCheckout.Status.OPEN and checkout.url:
         return checkout.url
     try:
@@ -102,6 +107,9 @@ def _attempt(booking: Booking, amounts: pricing.Breakdown, base: str) -> StripeC
             return latest
         if latest.status == StripeCheckout.Status.OPEN:
             _expire_quietly(latest)
+        elif latest.status == StripeCheckout.Status.STARTING:  # never reached Stripe, or will not be used again
+            StripeCheckout.objects.filter(pk=latest.pk, status=latest.status).update(
+                status=StripeCheckout.Status.EXPIRED)
     number = latest.attempt + 1 if latest else 1
     try:
         with transaction.atomic():
@@ -235,7 +243,8 @@ def _settle(checkout: StripeCheckout) -> tuple[str, str | None]:
     booking = read_booking(checkout.booking_id)
     if booking is None:
         return "the booking no longer exists", "the booking no longer exists"
-    if StripeCheckout.objects.filter(booking_id=checkout.booking_id, paid_booking=True).exclude(pk=checkout.pk).exists():
+    others = StripeCheckout.objects.filter(booking_id=checkout.booking_id, paid_booking=True).exclude(pk=checkout.pk)
+    if others.exists():
         return "a second payment for a paid booking", "duplicate"
     if booking.status == "CREATED":
         if settings.PAYMENTS_REFUND_LATE_PAYMENTS and not _time_still_free(booking):
@@ -281,6 +290,7 @@ def end_session(session: dict, *, status: str) -> str:
             return "already paid; nothing to release"
         running = StripeCheckout.objects.filter(
             booking_id=checkout.booking_id, status__in=[StripeCheckout.Status.STARTING, StripeCheckout.Status.OPEN],
+            expires_at__gt=timezone.now(),
         ).exclude(pk=checkout.pk)
         if running.exists():
             return "a newer checkout holds the time"

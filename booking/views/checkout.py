@@ -13,6 +13,7 @@ from booking.backends import get_backend
 from booking.errors import BookingsError, NotFound
 from booking.forms import BookingDetailsForm, answer_text
 from payments.providers import PROVIDERS, CheckoutRedirect, offered_providers
+from payments.stripe_checkout import abandon_checkout
 
 from .choice import Choice, choice_from, create_request, revalidate
 from .common import business_zone, error_page, leave_for, service_or_404
@@ -41,8 +42,8 @@ def booking_details(request: HttpRequest, slug: str) -> HttpResponse:
             drafts.save_answers(request.session, form.submission())
             previous = drafts.current_draft(request.session)
             if previous is not None and previous.booking_id:
-                # Choosing another time gives up the time held while paying for the first one.
-                get_backend().release_hold(previous.booking_id)
+                # Choosing another time gives up the first one's checkout: its session ends, its hold is released.
+                abandon_checkout(previous.booking_id)
             drafts.start_draft(request.session, service_id=service.id, **asdict(choice))
             return redirect("booking:review", slug=service.slug)
         status = 400
@@ -73,6 +74,8 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, "Choose a time to start your booking.")
         return redirect("booking:slots", slug=service.slug)
     providers = offered_providers(service)
+    if request.method == "GET" and draft.booking_id and (made := _made_booking(draft)) is not None:
+        return made
 
     if request.method == "POST":
         if request.POST.get("submission_key") != draft.submission_key:
@@ -98,6 +101,20 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
         context["payment_error"] = "Choose how you would like to pay."
         return render(request, "booking/review.html", context, status=400)
     return render(request, "booking/review.html", context)
+
+
+def _made_booking(draft) -> HttpResponse | None:
+    """Back on the review page after this draft's booking was made (say, with the browser's Back button from the
+    payment page): go on where that booking stands instead of re-checking a time it now holds itself."""
+    found = get_backend().query_extended_bookings(booking_ids=[draft.booking_id])
+    if not found:
+        return None
+    booking = found[0]
+    if booking.status == "CREATED" and booking.selected_payment_option == "ONLINE":
+        return redirect("payments:booking_payment", booking_id=booking.id)
+    if booking.status != "CREATED":
+        return redirect("booking:confirmation", booking_id=booking.id)
+    return None
 
 
 def _answer_rows(request, service) -> list[tuple[str, str]]:
