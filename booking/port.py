@@ -377,15 +377,20 @@ class BookingsPort(abc.ABC):
     def list_availability_time_slots(
         self,
         *,
-        service_id: str,
-        from_local_date: str,
-        to_local_date: str,
+        service_id: str | None = None,
+        from_local_date: str | None = None,
+        to_local_date: str | None = None,
         time_zone: str | None = None,
         resource_ids: list[str] | None = None,
+        time_slots_per_day: int | None = None,
+        cursor: str | None = None,
+        limit: int = 1000,
     ) -> ListTimeSlotsResponse:
         """Appointment slots starting in [from, to) local time, each with its free staff (all of them, in the
         `availableResources` of the staff type). Slots with no free staff are left out; policy violations come
-        back with bookable=False. Raises InvalidArgument for malformed dates, zones or ranges over 62 days."""
+        back with bookable=False. At most `time_slots_per_day` a day (bookable first), `limit` a page; with
+        `cursor` the other arguments come from the cursor. Raises InvalidArgument for malformed dates, zones,
+        ranges over 62 days or cursors."""
 
     @abc.abstractmethod
     def get_availability_time_slot(

@@ -281,3 +281,26 @@ def test_a_free_service_is_booked_with_no_payment_option(engine, studio):
     free = make_service([studio["ana"]], name="Consultation", **FREE)
     booking = engine.create_booking(request_for(free, at(2, 9), studio["ana"], option="UNDEFINED"))
     assert engine.confirm_or_decline_booking(booking.id, payment_status="EXEMPT").status == "CONFIRMED"
+
+
+def test_appointment_slots_per_day_and_cursor_paging(engine, studio):
+    def listing(**kwargs):
+        return engine.list_availability_time_slots(service_id=str(studio["massage"].pk), **kwargs)
+
+    week = {"from_local_date": "2026-03-02T00:00:00", "to_local_date": "2026-03-07T00:00:00"}
+    everything = [s.local_start_date for s in listing(**week).time_slots]
+    two_a_day = [s.local_start_date for s in listing(**week, time_slots_per_day=2).time_slots]
+    assert two_a_day == [s for s in everything if s[11:16] in {"09:00", "09:30"}]
+
+    pages, starts, page = 0, [], listing(**week, limit=4)
+    while True:
+        pages += 1
+        starts += [s.local_start_date for s in page.time_slots]
+        if page.next_cursor is None:
+            break
+        page = listing(cursor=page.next_cursor)
+    assert starts == everything and pages == -(-len(everything) // 4)
+    with pytest.raises(InvalidArgument):
+        listing(cursor="forged")
+    with pytest.raises(InvalidArgument):
+        listing(**week, time_slots_per_day=0)

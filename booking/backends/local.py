@@ -6,7 +6,7 @@ transaction mode serialises writers instead.
 """
 
 import json
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Prefetch, Subquery, Value
@@ -44,11 +44,12 @@ from booking.port import Booking as BookingData
 from booking.port import FormSummary as FormSummaryData
 from booking.states import record
 
+from . import cursors
 from . import local_convert as convert
-from .local_events import EventsMixin, parse_window
+from .local_events import MAX_PAGE, EventsMixin, parse_window
 from .local_lifecycle import LifecycleMixin, actor_for
 from .local_locks import lock_staff, parse_submission_key
-from .local_packages import PackagesMixin
+from .local_packages import PackagesMixin, per_day
 from .request_cache import memo, remember
 
 
@@ -124,14 +125,31 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
     # ---- availability --------------------------------------------------------------------------------------
 
     def list_availability_time_slots(
-        self, *, service_id, from_local_date, to_local_date, time_zone=None, resource_ids=None
+        self, *, service_id=None, from_local_date=None, to_local_date=None, time_zone=None, resource_ids=None,
+        time_slots_per_day=None, cursor=None, limit=MAX_PAGE,
     ) -> ListTimeSlotsResponse:
-        service = self._appointment_service(service_id)
-        tz = parse_time_zone(time_zone or self.get_business_info().time_zone)
-        window_start, window_end = parse_window(from_local_date, to_local_date, tz)
-        free = self._free_starts(service, window_start, window_end, resource_ids)
+        args = {"service_id": service_id, "from": from_local_date, "to": to_local_date, "tz": time_zone,
+                "resource_ids": resource_ids, "per_day": time_slots_per_day, "limit": limit, "after": None}
+        if cursor:
+            args = cursors.read(cursor, kind="slots")
+        if not isinstance(args["limit"], int) or not 1 <= args["limit"] <= MAX_PAGE:
+            raise InvalidArgument(f"Ask for between 1 and {MAX_PAGE} time slots per page.")
+        if args["per_day"] is not None and args["per_day"] < 1:
+            raise InvalidArgument("Ask for at least one time slot per day.")
+        service = self._appointment_service(args["service_id"])
+        tz = parse_time_zone(args["tz"] or self.get_business_info().time_zone)
+        window_start, window_end = parse_window(args["from"], args["to"], tz)
+        free = self._free_starts(service, window_start, window_end, args["resource_ids"])
         make_slot = self._slot_maker(service, tz, timezone.now())
-        return ListTimeSlotsResponse(time_slots=tuple(map(make_slot, free)), time_zone=tz.key)
+        slots = [make_slot(f) for f in free]
+        if args["per_day"] is not None:
+            slots = per_day(slots, args["per_day"])
+        if args["after"]:
+            after = datetime.fromisoformat(args["after"])
+            slots = [s for s in slots if s.start_date > after]
+        page, more = slots[: args["limit"]], len(slots) > args["limit"]
+        next_cursor = cursors.write({**args, "after": page[-1].start_date.isoformat()}, kind="slots") if more else None
+        return ListTimeSlotsResponse(time_slots=tuple(page), time_zone=tz.key, next_cursor=next_cursor)
 
     def get_availability_time_slot(
         self, *, service_id, local_start_date, local_end_date, time_zone=None, resource_ids=None

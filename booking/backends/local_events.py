@@ -8,7 +8,6 @@ session row (classes) or the service row (courses), so concurrent bookings queue
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from django.core import signing
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -30,11 +29,11 @@ from booking.port import (
     TimeSlot,
 )
 
+from . import cursors
 from . import local_convert as convert
 
 MAX_RANGE = timedelta(days=62)
 MAX_PAGE = 1000
-_CURSOR_SALT = "booking.event-time-slots"
 
 
 def parse_window(from_local_date, to_local_date, tz):
@@ -104,7 +103,7 @@ class EventsMixin:
         next_cursor = None
         if more:
             last = page[-1][0]
-            next_cursor = signing.dumps({**args, "after": (last.start.isoformat(), last.pk)}, salt=_CURSOR_SALT)
+            next_cursor = cursors.write({**args, "after": (last.start.isoformat(), last.pk)}, kind="events")
         return ListTimeSlotsResponse(time_slots=slots, time_zone=tz.key, next_cursor=next_cursor)
 
     def get_event_time_slot(self, *, event_id, time_zone=None):
@@ -240,10 +239,7 @@ def _staff_resources(session) -> tuple[AvailableResources, ...]:
 
 
 def _read_cursor(cursor: str) -> dict:
-    try:
-        args = signing.loads(cursor, salt=_CURSOR_SALT)
-    except signing.BadSignature as exc:
-        raise InvalidArgument("That page link is not valid; please start again.", code="INVALID_CURSOR") from exc
+    args = cursors.read(cursor, kind="events")
     # Signed by us, so well formed.
     args["after"] = (datetime.fromisoformat(args["after"][0]), args["after"][1]) if args.get("after") else None
     return args

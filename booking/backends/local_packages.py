@@ -42,7 +42,7 @@ class PackagesMixin:
         window_start, window_end = parse_window(from_local_date, to_local_date, tz)
         slots = self._sequences(chosen, location, tz, window_start, window_end)
         if time_slots_per_day is not None:
-            slots = _per_day(slots, time_slots_per_day)
+            slots = per_day(slots, time_slots_per_day)
         return ListTimeSlotsResponse(time_slots=tuple(slots), time_zone=tz.key)
 
     def get_multi_service_availability_time_slot(self, *, services, local_start_date, time_zone=None):
@@ -166,7 +166,7 @@ def _selection(request):
     return ServiceSelection(service_id=request.slot.service_id, resource_ids=(resource.id,) if resource else ())
 
 
-def _per_day(slots, limit):
+def per_day(slots, limit):
     """At most `limit` time slots a day, bookable ones first (wix-api.md §4.2), in time order."""
     days: dict[str, list[TimeSlot]] = {}
     for slot in slots:
