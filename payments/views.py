@@ -10,15 +10,16 @@ import re
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from booking import draft as drafts
 from booking.errors import BookingsError, SlotNotAvailable
 from booking.port import Booking
+from booking.views.common import error_page, leave_for
+from booking.views.services import JUST_TAKEN
 
 from . import pricing, stripe_api, stripe_checkout
 from .models import StripeCheckout
@@ -26,18 +27,6 @@ from .models import StripeCheckout
 logger = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"cs_[A-Za-z0-9_]{1,250}")
-JUST_TAKEN = "Sorry, this time was just taken. Please choose another time; your answers are kept."
-
-
-def error_page(request: HttpRequest, error: BookingsError | str, status: int | None = None) -> HttpResponse:
-    message = error if isinstance(error, str) else error.message
-    status = status or (400 if isinstance(error, str) else error.http_status)
-    return render(request, "booking/error.html", {"message": message}, status=409 if status == 428 else status)
-
-
-def leave_for(request: HttpRequest, url: str) -> HttpResponse:
-    """To the payment page: HX-Redirect when htmx asked, a plain redirect otherwise."""
-    return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
 
 
 def _own_booking(request: HttpRequest, booking_id: UUID | str) -> Booking:

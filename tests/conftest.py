@@ -39,6 +39,26 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def demo(live_server):
+    """The demo business behind a live server, for the browser tests; returns the server's address."""
+    from django.utils import timezone
+
+    from booking.demo import load_demo
+
+    load_demo(timezone.localdate())
+    return live_server.url
+
+
+@pytest.fixture
+def console_errors(page) -> list[str]:
+    """Errors the page logs, such as a Content Security Policy violation."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.fixture
 def frozen_clock():
     """Sunday 1 March 2026, 07:00 in New York, a week before its spring DST change; the clock stands still."""
     from tests.catalog import NOW

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from booking import models
 from booking.backends import get_backend
-from booking.demo import TIME_ZONE, load_demo
+from booking.demo import TIME_ZONE
 from booking.port import ContactDetails, CreateBookingRequest, Slot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,21 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NEW_YORK = ZoneInfo(TIME_ZONE)
 LONDON = ZoneInfo("Europe/London")
 SPOTS = re.compile(r"(\d+) spots? left")
-
-
-@pytest.fixture
-def demo(live_server):
-    load_demo(timezone.localdate())
-    return live_server.url
-
-
-@pytest.fixture
-def console_errors(page: Page) -> list[str]:
-    """Errors the page logs, such as a Content Security Policy violation."""
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 # ---- helpers ---------------------------------------------------------------------------------------------------

@@ -4,28 +4,12 @@ confirmed, paid booking; with JavaScript on (CSP checked) and off."""
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from booking import models
-from booking.demo import load_demo
 from payments.models import StripeEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(live_server):
-    load_demo(timezone.localdate())
-    return live_server.url
-
-
-@pytest.fixture
-def console_errors(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def choose_a_time_and_fill_in(page: Page, base_url: str, service: str) -> None:

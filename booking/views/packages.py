@@ -7,6 +7,7 @@ booking. Packages are paid in person (or are free): an online checkout takes one
 
 import uuid
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -100,9 +101,11 @@ def _times_context(request, services, tz, *, from_today=False) -> dict:
         to_local_date=f"{after.isoformat()}T00:00:00", time_zone=tz.key,
     )
     bookable = [s for s in response.time_slots if s.bookable]
+    details = reverse("booking:package_details")
     return {
         "services": services, "services_query": _services_query(services), **zone_context(request, tz),
-        "days": _by_day(first, bookable, lambda slot: (slot, format_instant(slot.start_date, tz))),
+        "days": _by_day(first, bookable, lambda slot: (slot, f"{details}?{_services_query(services)}&" + urlencode(
+            {"start": format_instant(slot.start_date, tz)}))),
         "has_slots": bool(bookable), "week": first,
         "previous_week": max(first - timedelta(days=7), today) if first > today else None,
         "next_week": after if after <= today + timedelta(weeks=MAX_WEEKS_AHEAD) else None,

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -80,7 +81,8 @@ def _context(request, service, *, from_today=False) -> dict:
         resource_ids=None if staff == "any" else [staff],
     )
     bookable = [s for s in response.time_slots if s.bookable]
-    days = _by_day(first, bookable, lambda slot: (slot, _slot_query(slot, staff, tz)))
+    details = reverse("booking:details", args=[service.slug])
+    days = _by_day(first, bookable, lambda slot: (slot, f"{details}?{_slot_query(slot, staff, tz)}"))
     return context | {"staff": staff, "days": days, "has_slots": bool(bookable)}
 
 
