@@ -105,18 +105,23 @@ def candidate_starts(
         offset = _fixed_offset(day, tz)
         for hours in by_weekday.get(day.weekday(), ()):
             block_end = to_utc(datetime.combine(day, hours.end), tz)
+            latest = block_end - rules.duration  # the last start that ends within the block
+            if offset is not None:
+                # No DST change today: every wall time exists, once, and moves in step with UTC, so the starts
+                # are a plain series in UTC.
+                start = (datetime.combine(day, hours.start) - offset).replace(tzinfo=UTC)
+                while start <= latest:
+                    if window_start <= start < window_end:
+                        starts.add(start)
+                    start += rules.interval
+                continue
             wall = datetime.combine(day, hours.start)
             wall_end = datetime.combine(day, hours.end)
             while wall < wall_end:
-                if offset is not None:  # no DST change today: every wall time exists, once
-                    start = (wall - offset).replace(tzinfo=UTC)
-                elif wall_time_exists(wall, tz):
+                if wall_time_exists(wall, tz):
                     start = to_utc(wall, tz)
-                else:
-                    wall += rules.interval
-                    continue
-                if start + rules.duration <= block_end and window_start <= start < window_end:
-                    starts.add(start)
+                    if start <= latest and window_start <= start < window_end:
+                        starts.add(start)
                 wall += rules.interval
     return sorted(starts)
 
@@ -156,18 +161,31 @@ def free_starts_for_staff(
 ) -> list[datetime]:
     """Starts at which this staff member can take the appointment: inside working hours, clear of time off, and
     with the appointment plus its buffer clear of every busy interval. `candidates` may pass in the starts of
-    these working hours when they are already known."""
-    time_off = _IntervalIndex(calendar.time_off)
-    busy = _IntervalIndex(calendar.busy)
-    free = []
+    these working hours (sorted, as `candidate_starts` gives them) when they are already known."""
     if candidates is None:
         candidates = candidate_starts(calendar.weekly_hours, rules, window_start, window_end)
-    for start in candidates:
-        end = start + rules.duration
-        if time_off.collides(start, end) or busy.collides(start, end + rules.buffer):
-            continue
-        free.append(start)
-    return free
+    clear_of_time_off = _clear_of(candidates, calendar.time_off, rules.duration)
+    return _clear_of(clear_of_time_off, calendar.busy, rules.duration + rules.buffer)
+
+
+def _clear_of(starts: list[datetime], intervals: tuple[Interval, ...], length: timedelta) -> list[datetime]:
+    """The sorted `starts` at which [start, start + length) overlaps none of the intervals, in one sweep."""
+    if not intervals:
+        return list(starts)
+    ordered = sorted(intervals, key=lambda i: i.start)
+    clear, taken, latest_end = [], 0, None
+    for start in starts:
+        end = start + length
+        # An interval overlaps [start, end) when it starts before `end` and ends after `start`. Ends only grow
+        # from one start to the next, so the intervals starting before `end` only accumulate, and the latest of
+        # their ends says whether one of them reaches past `start`.
+        while taken < len(ordered) and ordered[taken].start < end:
+            if latest_end is None or ordered[taken].end > latest_end:
+                latest_end = ordered[taken].end
+            taken += 1
+        if latest_end is None or latest_end <= start:
+            clear.append(start)
+    return clear
 
 
 def free_appointment_starts(
