@@ -334,9 +334,51 @@ class CancelFlowControlSettings:
 
 
 @dataclass(frozen=True)
+class RescheduleFlowControlSettings:
+    ignore_reschedule_policy: bool = False
+    skip_availability_validation: bool = False
+    skip_business_confirmation: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.ignore_reschedule_policy or self.skip_availability_validation or self.skip_business_confirmation
+
+
+@dataclass(frozen=True)
 class AllowedActions:
     cancel: bool
     reschedule: bool
+
+
+@dataclass(frozen=True)
+class AnonymousBooking:
+    """What a customer's emailed link shows: Wix's Get Booking Anonymously."""
+
+    booking: Booking
+    allowed_anonymous_actions: AllowedActions
+
+
+@dataclass(frozen=True)
+class BulkCreateResult:
+    """One item of Bulk Create Booking: the booking made, or why this item was skipped (Wix's itemMetadata)."""
+
+    original_index: int
+    booking: Booking | None = None
+    error_code: str = ""
+    error_message: str = ""
+
+    @property
+    def success(self) -> bool:
+        return self.booking is not None
+
+
+@dataclass(frozen=True)
+class RescheduleInfo:
+    """One booking of a multi-service reschedule: where it moves to, at which revision."""
+
+    booking_id: str
+    slot: Slot
+    revision: int
 
 
 @dataclass(frozen=True)
@@ -349,6 +391,8 @@ class CreateBookingRequest:
     total_participants: int = 1
     selected_payment_option: str = "UNDEFINED"
     schedule: BookedSchedule | None = None
+    # Wix's participantsChoices (participants per service variant), instead of total_participants.
+    participants_choices: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -472,6 +516,74 @@ class BookingsPort(abc.ABC):
     @abc.abstractmethod
     def get_multi_service_booking(self, multi_service_booking_id: str) -> MultiServiceBooking:
         """The bookings of a multi-service booking, in sequence. Raises NotFound."""
+
+    @abc.abstractmethod
+    def bulk_create_booking(
+        self,
+        requests: list[CreateBookingRequest],
+        *,
+        caller: Caller = Caller.STAFF,
+        flow_control_settings: FlowControlSettings | None = None,
+    ) -> list[BulkCreateResult]:
+        """Up to 8 bookings, each made or refused on its own: a time that is taken is skipped and reported, not a
+        failure of the call. A malformed item (InvalidArgument) fails the whole call before anything is made."""
+
+    @abc.abstractmethod
+    def reschedule_booking(
+        self,
+        booking_id: str,
+        *,
+        slot: Slot,
+        revision: int,
+        total_participants: int | None = None,
+        caller: Caller = Caller.CUSTOMER,
+        flow_control_settings: RescheduleFlowControlSettings | None = None,
+    ) -> Booking:
+        """Move an appointment to another time (and staff member), or a class booking to another session of the
+        same class (`slot.event_id`). Checks the reschedule policy and availability; a service that needs approval
+        sends the booking back to PENDING unless staff skip business confirmation. Courses cannot be moved."""
+
+    @abc.abstractmethod
+    def update_number_of_participants(
+        self, booking_id: str, *, revision: int, total_participants: int, caller: Caller = Caller.CUSTOMER
+    ) -> Booking:
+        """Change how many people a class or course booking is for; more people need places left."""
+
+    @abc.abstractmethod
+    def reschedule_multi_service_booking(
+        self,
+        multi_service_booking_id: str,
+        *,
+        reschedule_bookings_info: list[RescheduleInfo],
+        caller: Caller = Caller.CUSTOMER,
+        flow_control_settings: RescheduleFlowControlSettings | None = None,
+    ) -> MultiServiceBooking:
+        """Move bookings of a package together (all or none); the package must stay back to back at one place."""
+
+    @abc.abstractmethod
+    def add_bookings_to_multi_service_booking(
+        self, multi_service_booking_id: str, *, bookings: list[tuple[str, int]], caller: Caller = Caller.STAFF
+    ) -> MultiServiceBooking:
+        """Add independent bookings, given as (id, revision), to a package: at most 8 in all, and the whole must
+        still run back to back at one place."""
+
+    @abc.abstractmethod
+    def get_anonymous_action_token(self, booking_id: str) -> str:
+        """A URL-safe token that lets whoever holds it read, cancel and reschedule this one booking (for the
+        customer's emailed link). Only the business mints them. Raises NotFound."""
+
+    @abc.abstractmethod
+    def get_booking_anonymously(self, token: str) -> AnonymousBooking:
+        """The booking a token is for, with what its holder may do now. Raises NotFound for an unknown or
+        expired token."""
+
+    @abc.abstractmethod
+    def cancel_booking_anonymously(self, token: str, *, revision: int) -> Booking:
+        """Cancel as the customer holding the token: the cancellation policy applies, no staff flags."""
+
+    @abc.abstractmethod
+    def reschedule_booking_anonymously(self, token: str, *, slot: Slot, revision: int) -> Booking:
+        """Reschedule as the customer holding the token: the reschedule policy and availability apply."""
 
     @abc.abstractmethod
     def confirm_or_decline_booking(self, booking_id: str, *, payment_status: str) -> Booking:

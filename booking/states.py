@@ -90,11 +90,12 @@ def transition(
     actor: Actor,
     revision: int | None = None,
     decide: Callable[[Booking], dict] | None = None,
-    reason: str = "",
+    reason: str | Callable[[Booking], str] = "",
     **changes,
 ) -> Booking:
     """Apply `event` to the booking under a row lock. `revision`, when given, must be the booking's current one.
-    `decide(booking)` runs under the lock and returns more field changes (it may raise to refuse the change)."""
+    `decide(booking)` runs under the lock and returns more field changes (it may raise to refuse the change);
+    a callable `reason` is given the booking as it was before the change."""
     allowed_from, target = TRANSITIONS[event]
     with transaction.atomic():
         booking = lock_booking(booking_id)
@@ -105,6 +106,8 @@ def transition(
                 f"A {booking.get_status_display().lower()} booking cannot be {event.replace('_', ' ')}.",
                 code="INVALID_BOOKING_STATUS",
             )
+        if callable(reason):
+            reason = reason(booking)
         if decide is not None:
             changes = {**changes, **decide(booking)}
         from_status, from_payment_status = booking.status, booking.payment_status

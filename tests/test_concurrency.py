@@ -4,7 +4,7 @@ import random
 import threading
 import time as clock
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,15 @@ from django.db import connection, connections
 from booking import models
 from booking.backends.local import LocalEngine
 from booking.errors import BookingsError
-from booking.port import Caller, CancelFlowControlSettings, ContactDetails, CreateBookingRequest, Resource, Slot
+from booking.port import (
+    Caller,
+    CancelFlowControlSettings,
+    ContactDetails,
+    CreateBookingRequest,
+    RescheduleFlowControlSettings,
+    Resource,
+    Slot,
+)
 from tests.catalog import ANSWERS, make_business, make_policy, make_service, make_staff, weekdays
 
 NY = ZoneInfo("America/New_York")
@@ -124,6 +132,25 @@ def test_two_requests_for_one_slot_marked_pending_at_once_are_never_silently_bot
     assert clean.count() == 1, "one booking holds the time; the other is flagged for staff"
 
 
+def test_eight_bookings_rescheduled_to_one_free_time_at_once_leave_exactly_one_there(studio):
+    engine = LocalEngine()
+    mine = [book_in_person(engine, studio["massage"], studio["ana"], datetime(2026, 3, 3, hour, tzinfo=NY))
+            for hour in range(9, 17)]
+    target = datetime(2026, 3, 4, 10, tzinfo=NY)
+
+    def move(i):
+        return engine.reschedule_booking(
+            mine[i].id, slot=Slot(str(studio["massage"].pk), target, target + timedelta(hours=1), "America/New_York",
+                                  resource=Resource(str(studio["ana"].pk), "Ana")),
+            revision=mine[i].revision, caller=Caller.STAFF,
+            flow_control_settings=RescheduleFlowControlSettings(ignore_reschedule_policy=True))
+
+    outcomes = Counter(outcome(r) for r in race(len(mine), move))
+    assert outcomes == {"CONFIRMED": 1, "SLOT_NOT_AVAILABLE": len(mine) - 1}, outcomes
+    assert models.Booking.objects.filter(start=target).count() == 1
+    assert models.Booking.objects.filter(start__date=date(2026, 3, 3)).count() == len(mine) - 1
+
+
 def test_a_storm_of_mixed_changes_never_overbooks(studio):
     engine = LocalEngine()
     ben = make_staff("Ben", weekdays(time(9), time(17)))
@@ -136,7 +163,7 @@ def test_a_storm_of_mixed_changes_never_overbooks(studio):
         done = Counter()
         while clock.monotonic() < deadline:
             try:
-                action = rng.choice(["book", "book", "cancel", "pay", "confirm"])
+                action = rng.choice(["book", "book", "cancel", "pay", "confirm", "reschedule"])
                 if action == "book":
                     book_in_person(engine, studio["massage"], None, rng.choice(starts))
                 else:
@@ -149,6 +176,13 @@ def test_a_storm_of_mixed_changes_never_overbooks(studio):
                         engine.cancel_booking(str(public_id), revision=revision, caller=Caller.STAFF,
                                               flow_control_settings=CancelFlowControlSettings(
                                                   ignore_cancellation_policy=True))
+                    elif action == "reschedule":
+                        start = rng.choice(starts)
+                        engine.reschedule_booking(
+                            str(public_id), slot=Slot(str(studio["massage"].pk), start, start + timedelta(hours=1),
+                                                      "America/New_York"),
+                            revision=revision, caller=Caller.STAFF,
+                            flow_control_settings=RescheduleFlowControlSettings(ignore_reschedule_policy=True))
                     elif action == "confirm" and status == "CREATED":
                         engine.confirm_or_decline_booking(str(public_id), payment_status="NOT_PAID")
                     else:
@@ -160,6 +194,7 @@ def test_a_storm_of_mixed_changes_never_overbooks(studio):
 
     results = race(6, worker)
     assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(results, Counter())["reschedule"] > 0, "the storm moved bookings too"
     active = models.Booking.objects.filter(status__in=["CONFIRMED", "PENDING"], double_booked=False)
     per_slot = Counter((b.staff_id, b.start) for b in active)
     assert all(n == 1 for n in per_slot.values()), per_slot

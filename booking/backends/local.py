@@ -46,14 +46,16 @@ from booking.states import record
 
 from . import cursors
 from . import local_convert as convert
+from .local_anonymous import AnonymousMixin
+from .local_changes import ChangesMixin
 from .local_events import MAX_PAGE, EventsMixin, parse_window
 from .local_lifecycle import LifecycleMixin, actor_for
-from .local_locks import lock_staff, parse_submission_key
+from .local_locks import lock_staff, parse_submission_key, places_message
 from .local_packages import PackagesMixin, per_day
 from .request_cache import memo, remember
 
 
-class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
+class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, AnonymousMixin, BookingsPort):
     # ---- catalog -------------------------------------------------------------------------------------------
 
     def get_business_info(self) -> BusinessInfo:
@@ -92,10 +94,7 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
 
     def _business(self) -> models.Business | None:
         """The business row with the default booking policy read alongside it, as JSON: one query for both."""
-        policy_fields = {f.attname: f.attname for f in models.BookingPolicy._meta.concrete_fields}
-        default_policy = models.BookingPolicy.objects.filter(is_default=True).order_by("pk").values(
-            json=JSONObject(**policy_fields))[:1]
-        return memo(("business",), models.Business.objects.annotate(default_policy=Subquery(default_policy)).first)
+        return memo(("business",), _BUSINESS_WITH_DEFAULT_POLICY.first)
 
     def _default_policy(self) -> models.BookingPolicy | None:
         business = self._business()
@@ -171,24 +170,24 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
             raise InvalidArgument("Time slots are listed for appointment services only.")
         return service
 
-    def _free_starts(self, service, window_start, window_end, resource_ids, *, exclude_booking=None,
+    def _free_starts(self, service, window_start, window_end, resource_ids, *, exclude_bookings=None,
                      clean_only=False):
         """Free starts in the window with the staff free at each; three queries whatever the window.
 
         With `clean_only`, bookings already flagged as double-booked or forced do not count: they are the
         intruders, and must not turn the booking that holds the time into a conflict too."""
         calendars, rules = self._calendars(service, window_start, window_end, resource_ids,
-                                           exclude_booking=exclude_booking, clean_only=clean_only)
-        names = self._staff_names(service)
+                                           exclude_bookings=exclude_bookings, clean_only=clean_only)
+        resources = {str(pk): Resource(id=str(pk), name=name) for pk, name in self._staff_names(service).items()}
         return [
-            (free.start, [Resource(id=str(pk), name=names[int(pk)]) for pk in free.staff_ids])
+            (free.start, [resources[pk] for pk in free.staff_ids])
             for free in availability.free_appointment_starts(calendars, rules, window_start, window_end)
         ]
 
     def _staff_names(self, service) -> dict[int, str]:
         return {s.pk: s.name for s in service.staff.all()}
 
-    def _calendars(self, service, window_start, window_end, resource_ids, *, exclude_booking=None,
+    def _calendars(self, service, window_start, window_end, resource_ids, *, exclude_bookings=None,
                    clean_only=False):
         """The calendars of the service's staff (or of `resource_ids` among them) for starts in the window, and
         the service's appointment rules."""
@@ -200,7 +199,9 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
             staff_ids = wanted
         rules = convert.appointment_rules(service, parse_time_zone(self.get_business_info().time_zone))
         reach = rules.duration + rules.buffer
-        hours = models.WorkingHours.objects.filter(staff_id__in=staff_ids).values_list(
+        # No ORDER BY here or on the UNION below (they would inherit the models' default ordering): the
+        # availability core sorts what it needs.
+        hours = models.WorkingHours.objects.filter(staff_id__in=staff_ids).order_by().values_list(
             "staff_id", "weekday", "start_time", "end_time"
         )
         time_off = models.TimeOff.objects.filter(
@@ -212,8 +213,8 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
             occupied_until__gt=window_start,
             start__lt=window_end + reach,
         )
-        if exclude_booking is not None:
-            busy = busy.exclude(pk=exclude_booking)
+        if exclude_bookings is not None:
+            busy = busy.exclude(pk__in=exclude_bookings)
         if clean_only:
             busy = busy.filter(double_booked=False, skip_availability_validation=False)
         busy = busy.order_by().values_list(
@@ -224,7 +225,7 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
             staff_id__in=staff_ids, cancelled=False, end__gt=window_start, start__lt=window_end + reach
         ).order_by().values_list("staff_id", "start", "end", Value(True, output_field=BooleanField()))
         # Time off, bookings and sessions in one round trip: (staff, start, end, blocks like time off).
-        blocked = time_off.union(busy, teaching, all=True)
+        blocked = time_off.union(busy, teaching, all=True).order_by()
         return convert.staff_calendars(staff_ids, hours, blocked), rules
 
     def _slot_maker(self, service, tz, now):
@@ -233,15 +234,21 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
         policy = convert.policy_rules(service)
         location = convert.first_location(service)
         service_id, schedule_id = str(service.pk), convert.schedule_id(service)
+        # Formatting a local time is the costliest step of a slot, and a slot's end is usually a later slot's
+        # start: each instant is formatted once.
+        formatted = {}
 
         def make(free) -> TimeSlot:
             start, staff = free
             end = start + duration
+            for instant in (start, end):
+                if instant not in formatted:
+                    formatted[instant] = format_local_date(instant, tz)
             violations = availability.policy_violations(start, now, policy)
             return TimeSlot(
                 service_id=service_id,
-                local_start_date=format_local_date(start, tz),
-                local_end_date=format_local_date(end, tz),
+                local_start_date=formatted[start],
+                local_end_date=formatted[end],
                 bookable=not violations.any,
                 total_capacity=1,
                 remaining_capacity=1,
@@ -290,6 +297,9 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
 
     def _check_request(self, service, request, flow) -> tuple[ContactDetails, dict]:
         """The checks that need no lock: participants, payment option and the form; (contact, submission)."""
+        if request.participants_choices:
+            raise InvalidArgument("This service has no options to choose participants by.",
+                                  code="INVALID_SERVICE_CHOICES")
         self._check_participants(service, request.total_participants)
         self._check_payment_option(service, request.selected_payment_option, flow)
         return self._check_submission(service, request)
@@ -327,8 +337,9 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
             return self._class_placement(request.slot, request, caller, flow)
         return self._appointment_placement(request.slot, caller, flow)
 
-    def _appointment_placement(self, slot, caller, flow, *, off_grid=False):
-        """`off_grid` lets the start fall between the service's slot starts, as a package's later parts do."""
+    def _appointment_placement(self, slot, caller, flow, *, off_grid=False, exclude_bookings=None):
+        """`off_grid` lets the start fall between the service's slot starts, as a package's later parts do;
+        `exclude_bookings` are bookings being moved, whose present times do not stand in their own way."""
         service = self._appointment_service(slot.service_id)
         start, end = slot.start_date.astimezone(UTC), slot.end_date.astimezone(UTC)
         if end - start != timedelta(minutes=service.duration_minutes):
@@ -351,13 +362,14 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
                 staff_id = staff_ids[0]
             elif off_grid:
                 calendars, rules = self._calendars(service, start, start + timedelta(seconds=1),
-                                                   [str(i) for i in staff_ids])
+                                                   [str(i) for i in staff_ids], exclude_bookings=exclude_bookings)
                 free = availability.free_staff_at(calendars, rules, start)
                 if not free:
                     raise SlotNotAvailable()
                 staff_id = int(free[0])
             else:
-                free = self._free_starts(service, start, start + timedelta(seconds=1), [str(i) for i in staff_ids])
+                free = self._free_starts(service, start, start + timedelta(seconds=1), [str(i) for i in staff_ids],
+                                         exclude_bookings=exclude_bookings)
                 if not free:
                     raise SlotNotAvailable()
                 staff_id = int(free[0][1][0].id)
@@ -386,7 +398,7 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
                 raise FailedPrecondition("This session has been cancelled.", code="SESSION_NOT_FOUND")
             left = self._session_places_left(session, timezone.now())
             if request.total_participants > left and not flow.skip_availability_validation:
-                raise FailedPrecondition(_places_message(left, "session"), code="SESSION_CAPACITY_EXCEEDED")
+                raise FailedPrecondition(places_message(left, "session"), code="SESSION_CAPACITY_EXCEEDED")
             return {"start": session.start, "end": session.end, "occupied_until": session.end,
                     "session": session, "location_id": session.location_id}
 
@@ -407,7 +419,7 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
             held = locked["sessions"]
             left = service.default_capacity - self._course_participants(service, timezone.now())
             if request.total_participants > left and not flow.skip_availability_validation:
-                raise FailedPrecondition(_places_message(left, "course"), code="SCHEDULE_CAPACITY_EXCEEDED")
+                raise FailedPrecondition(places_message(left, "course"), code="SCHEDULE_CAPACITY_EXCEEDED")
             return {"start": held[0].start, "end": held[-1].end, "occupied_until": held[-1].end,
                     "location_id": held[0].location_id}
 
@@ -474,15 +486,17 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, BookingsPort):
         return contact, submission
 
 
+# The query behind `_business`, built once: resolving the JSON object of the policy's fields took longer than
+# running the query. Never evaluated itself: `first()` orders and slices a copy.
+_BUSINESS_WITH_DEFAULT_POLICY = models.Business.objects.annotate(default_policy=Subquery(
+    models.BookingPolicy.objects.filter(is_default=True).order_by("pk").values(
+        json=JSONObject(**{f.attname: f.attname for f in models.BookingPolicy._meta.concrete_fields}))[:1]
+))
+
+
 def _policy_from_json(data) -> models.BookingPolicy:
     """An unsaved BookingPolicy from the JSON the database built (SQLite gives booleans as 0 and 1)."""
     if isinstance(data, str):
         data = json.loads(data)
     fields = models.BookingPolicy._meta.concrete_fields
     return models.BookingPolicy(**{f.attname: f.to_python(data[f.attname]) for f in fields})
-
-
-def _places_message(left: int, what: str) -> str:
-    if left <= 0:
-        return f"Sorry, this {what} is full."
-    return f"Only {left} place{'s' if left != 1 else ''} left in this {what}."

@@ -60,7 +60,7 @@ class LifecycleMixin:
             return {"conflict": False}
         for staff_id in candidates[1:]:
             free = self._free_starts(service, booking.start, booking.start + timedelta(seconds=1), [str(staff_id)],
-                                     exclude_booking=booking.pk, clean_only=True)
+                                     exclude_bookings=[booking.pk], clean_only=True)
             if free:
                 return {"conflict": False, "staff_id": staff_id}
         return {"conflict": True}

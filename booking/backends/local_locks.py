@@ -20,3 +20,10 @@ def parse_submission_key(value) -> uuid.UUID | None:
     if key is None:
         raise InvalidArgument("This form has expired; please start again.", code="INVALID_SUBMISSION_KEY")
     return key
+
+
+def places_message(left: int, what: str) -> str:
+    """Why a session or course (`what`) cannot take the participants asked for."""
+    if left <= 0:
+        return f"Sorry, this {what} is full."
+    return f"Only {left} place{'s' if left != 1 else ''} left in this {what}."

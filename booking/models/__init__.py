@@ -13,8 +13,10 @@ from .catalog import (
     WorkingHours,
 )
 from .sessions import ClassSession
+from .tokens import AnonymousActionToken
 
 __all__ = [
+    "AnonymousActionToken",
     "Booking",
     "BookingChange",
     "BookingForm",
