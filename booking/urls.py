@@ -10,6 +10,11 @@ urlpatterns = [
     path("services/<slug:slug>/details/", views.booking_details, name="details"),
     path("services/<slug:slug>/review/", views.review, name="review"),
     path("bookings/<uuid:booking_id>/", views.confirmation, name="confirmation"),
+    # The link in the customer's email, and the pages it opens (booking/views/manage.py).
+    path("manage/<str:token>/", views.manage_link, name="manage_link"),
+    path("bookings/<uuid:booking_id>/manage/", views.manage, name="manage"),
+    path("bookings/<uuid:booking_id>/cancel/", views.cancel, name="manage_cancel"),
+    path("bookings/<uuid:booking_id>/reschedule/", views.reschedule, name="manage_reschedule"),
     path("packages/", views.packages, name="packages"),
     path("packages/times/", views.package_times, name="package_times"),
     path("packages/details/", views.package_details, name="package_details"),

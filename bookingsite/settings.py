@@ -153,6 +153,24 @@ PAYMENTS_HOLD_MINUTES = int(os.environ.get("PAYMENTS_HOLD_MINUTES", "31"))  # St
 PAYMENTS_REFUND_LATE_PAYMENTS = env_bool("PAYMENTS_REFUND_LATE_PAYMENTS", False)
 PAYMENTS_CUSTOMER_REFUND_HOURS = int(os.environ.get("PAYMENTS_CUSTOMER_REFUND_HOURS", "24"))  # -1: never
 
+# Emails to customers (booking/notifications.py). With EMAIL_HOST, mail goes out through that SMTP server; without
+# it, development prints mail on the console (the manage links are there to click) and production hands it to a mail
+# server on localhost:25. Tests collect mail in memory. Never log EMAIL_PASSWORD.
+if os.environ.get("EMAIL_HOST") or not DEBUG:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "username": os.environ.get("EMAIL_USER", ""),
+        "password": os.environ.get("EMAIL_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "timeout": 10,  # seconds: emails go out during the request that changed the booking
+    }}}
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bookings@localhost")
+# The site's public address, for the absolute links in emails (which are not sent from a request).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

@@ -125,15 +125,19 @@ def create_request(service: Service, draft, answers: dict, payment_option: str, 
     if service.type == "COURSE":
         return CreateBookingRequest(slot=None, schedule=BookedSchedule(service.id, service.schedule_id, tz.key),
                                     **common)
+    return CreateBookingRequest(slot=slot_for(service, draft, tz), **common)
+
+
+def slot_for(service: Service, choice, tz) -> Slot:
+    """The Slot of an appointment or class `choice` (or a draft of one), to book or to move a booking to."""
     if service.type == "CLASS":
         now = datetime.now(tz)  # the session's own time is used; Wix ignores what is sent
-        return CreateBookingRequest(slot=Slot(service.id, now, now, tz.key, event_id=draft.event_id), **common)
-    slot = Slot(
+        return Slot(service.id, now, now, tz.key, event_id=choice.event_id)
+    return Slot(
         service_id=service.id,
-        start_date=parse_local_date(draft.start, tz),
-        end_date=parse_local_date(draft.end, tz),
+        start_date=parse_local_date(choice.start, tz),
+        end_date=parse_local_date(choice.end, tz),
         timezone=tz.key,
         schedule_id=service.schedule_id,
-        resource=None if draft.staff == "any" else Resource(id=draft.staff, name=""),
+        resource=None if choice.staff == "any" else Resource(id=choice.staff, name=""),
     )
-    return CreateBookingRequest(slot=slot, **common)

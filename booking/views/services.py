@@ -37,7 +37,7 @@ def slot_picker(request: HttpRequest, slug: str) -> HttpResponse:
     """A service's page: times to choose from, whatever its type."""
     service = service_or_404(slug)
     try:
-        context = _context(request, service)
+        context = times_context(request, service)
     except BookingsError as error:
         return error_page(request, error)
     template = TEMPLATES[service.type]
@@ -48,11 +48,13 @@ def slot_picker(request: HttpRequest, slug: str) -> HttpResponse:
 def just_taken(request: HttpRequest, service: Service, message: str | None = None) -> HttpResponse:
     """Back on the service's page, with the reason, as a 409: the request could not be carried out."""
     messages.error(request, message or JUST_TAKEN)
-    context = _context(request, service, from_today=True)
+    context = times_context(request, service, from_today=True)
     return render(request, TEMPLATES[service.type], context, status=409)
 
 
-def _context(request, service, *, from_today=False) -> dict:
+def times_context(request, service, *, from_today=False, choose_url=None) -> dict:
+    """The context of a service's times page. An appointment's times link to `choose_url` (the booking form unless
+    told otherwise) with the time and staff in the query string."""
     tz = display_zone(request)
     context = {"service": service, **zone_context(request, tz)}
     if service.type == "COURSE":
@@ -81,8 +83,8 @@ def _context(request, service, *, from_today=False) -> dict:
         resource_ids=None if staff == "any" else [staff],
     )
     bookable = [s for s in response.time_slots if s.bookable]
-    details = reverse("booking:details", args=[service.slug])
-    days = _by_day(first, bookable, lambda slot: (slot, f"{details}?{_slot_query(slot, staff, tz)}"))
+    choose_url = choose_url or reverse("booking:details", args=[service.slug])
+    days = _by_day(first, bookable, lambda slot: (slot, f"{choose_url}?{_slot_query(slot, staff, tz)}"))
     return context | {"staff": staff, "days": days, "has_slots": bool(bookable)}
 
 

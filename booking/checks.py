@@ -1,0 +1,21 @@
+"""System checks of the booking site's own settings."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import Warning, register
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+@register("booking")
+def site_url(app_configs=None, **kwargs):
+    """Customers' emails carry absolute links from SITE_URL; in production a local address would lead nowhere."""
+    host = urlsplit(settings.SITE_URL).hostname
+    if not settings.DEBUG and (host is None or host in LOCAL_HOSTS):
+        return [Warning(
+            f"SITE_URL is {settings.SITE_URL!r}: the change-or-cancel links in customers' emails would not reach "
+            "this site.", hint="Set SITE_URL to the site's public address, such as https://book.example.com.",
+            id="booking.W001",
+        )]
+    return []
