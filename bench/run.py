@@ -2,8 +2,9 @@
 
 Builds a throwaway business (10 staff, 5,000 confirmed bookings over the next ~120 days) in its own database,
 times the engine's List Availability Time Slots over a week and a month and the full slot page through Django's
-test client, and prints progress to stderr and, last on stdout, one JSON array of
-{"name", "median_ms", "p95_ms", "queries"}.
+test client, then books through the real pages over HTTP (gunicorn with several worker processes, parallel customer
+processes, distinct slots), and prints progress to stderr and, last on stdout, one JSON array of
+{"name", "median_ms", "p95_ms", "queries"} (`book_http` adds "bookings_per_second", "clients" and "bookings").
 
 Database: a fresh SQLite file in a temporary directory, unless DATABASE_URL is set. Then the server it names is used
 on a fresh database: PostgreSQL gets a new database `bench_<pid>` (created with psycopg, dropped at the end), SQLite a
@@ -33,6 +34,8 @@ WORK_DAYS = range(6)  # Monday to Saturday
 OPEN, CLOSE = clock(8), clock(20)
 DURATION, BUFFER, INTERVAL = 60, 15, 15  # minutes
 WARMUPS, RUNS = 3, 30
+# book_http: customers in parallel, each booking with its own staff member (so every slot is distinct).
+HTTP_CLIENTS, HTTP_WARMUPS, HTTP_BOOKINGS = 8, 1, 10  # the last two per customer
 SEED = 20260302
 # Targets (docs/performance.md); reported, not enforced: timings on a shared machine vary.
 TARGETS = {"slots_week": ("median_ms", 20), "slots_month": ("median_ms", 100), "slot_page_http": ("queries", 6)}
@@ -239,17 +242,19 @@ def measure(name: str, call, check) -> dict:
         counts.add(len(queries))
     if len(counts) != 1:
         raise RuntimeError(f"{name}: the query count changed between runs: {sorted(counts)}")
-    samples.sort()
-    figures = {
-        "name": name,
-        "median_ms": round(samples[len(samples) // 2] if len(samples) % 2 else
-                           (samples[len(samples) // 2 - 1] + samples[len(samples) // 2]) / 2, 2),
-        "p95_ms": round(samples[math.ceil(0.95 * len(samples)) - 1], 2),  # nearest rank
-        "queries": counts.pop(),
-    }
+    figures = {"name": name, **summarize(samples), "queries": counts.pop()}
     say(f"{name}: median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms, {figures['queries']} queries "
         f"({RUNS} runs after {WARMUPS} warm-ups)")
     return figures
+
+
+def summarize(samples_ms: list[float]) -> dict:
+    samples = sorted(samples_ms)
+    middle = len(samples) // 2
+    return {
+        "median_ms": round(samples[middle] if len(samples) % 2 else (samples[middle - 1] + samples[middle]) / 2, 2),
+        "p95_ms": round(samples[math.ceil(0.95 * len(samples)) - 1], 2),  # nearest rank
+    }
 
 
 def benchmarks(service, monday: date) -> list[dict]:
@@ -292,15 +297,61 @@ def benchmarks(service, monday: date) -> list[dict]:
     ]
 
 
+def book_http(service, monday: date) -> dict:
+    """Booking creations per second through the real pages: HTTP_CLIENTS customer processes at once, each booking
+    HTTP_BOOKINGS times the first open time of the week with its own staff member, against gunicorn with several
+    worker processes on this database. median_ms and p95_ms are one journey: slot page, booking form (GET, POST),
+    review (GET, POST), confirmation page."""
+    from bench.http_clients import SPAWN, book_first_times, current_database_url, live_server, page_title, run_customers
+    from booking import models
+
+    staff = [str(pk) for pk in service.staff.order_by("pk").values_list("pk", flat=True)[:HTTP_CLIENTS]]
+    confirmed = models.Booking.objects.filter(service=service, status=models.BookingStatus.CONFIRMED)
+    expected = confirmed.count() + len(staff) * (HTTP_WARMUPS + HTTP_BOOKINGS)
+    barrier = SPAWN.Barrier(len(staff))
+    with live_server(current_database_url()) as url:
+        say(f"book_http: {len(staff)} customers, {HTTP_BOOKINGS} bookings each (after {HTTP_WARMUPS} warm-up), "
+            f"against {url}")
+        runs = run_customers(book_first_times, [
+            (url, service.slug, member, monday.isoformat(),
+             {"first_name": "Http", "last_name": f"Customer {n}", "email": f"http{n}@example.com"},
+             HTTP_WARMUPS, HTTP_BOOKINGS, barrier)
+            for n, member in enumerate(staff)
+        ], timeout=600)
+    journeys = [journey for run in runs for journey in run]
+    failed = [(j.status, j.followed_status, j.location or page_title(j.text)) for j in journeys
+              if j.status != 302 or j.followed_status != 200]
+    if failed:
+        raise RuntimeError(f"book_http: {len(failed)} of {len(journeys)} bookings failed, e.g. {failed[0]}")
+    if confirmed.count() != expected:
+        raise RuntimeError(f"book_http: {confirmed.count()} confirmed bookings, not {expected}")
+    # From the first timed journey's start to the last one's end, all customers together.
+    seconds = max(j.finished_at for j in journeys) - min(j.started_at for j in journeys)
+    figures = {"name": "book_http", **summarize([j.elapsed_ms for j in journeys]), "queries": None,
+               "bookings_per_second": round(len(journeys) / seconds, 2), "clients": len(staff),
+               "bookings": len(journeys)}
+    say(f"book_http: {figures['bookings_per_second']} bookings/s ({len(journeys)} in {seconds:.1f} s); one journey: "
+        f"median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms")
+    return figures
+
+
 def main() -> int:
     with ThrowawayDatabase():
         setup_django()
+        from django.db import connection
+
         today = datetime.now(ZoneInfo(TZ)).date()
         monday = today + timedelta(days=7 - today.weekday())
         service = build_business(today)
         say(f"timing from next Monday, {monday.isoformat()}")
         results = benchmarks(service, monday)
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            say("book_http: skipped: a server's processes cannot share an in-memory SQLite database")
+        else:
+            results.append(book_http(service, monday))  # last: it adds bookings
     for figures in results:
+        if figures["name"] not in TARGETS:
+            continue
         key, target = TARGETS[figures["name"]]
         verdict = "ok" if figures[key] <= target else "MISSED"
         say(f"target {figures['name']} {key} <= {target}: {verdict} ({figures[key]})")
