@@ -52,7 +52,7 @@ from .local_events import MAX_PAGE, EventsMixin, parse_window
 from .local_lifecycle import LifecycleMixin, actor_for
 from .local_locks import lock_staff, parse_submission_key, places_message
 from .local_packages import PackagesMixin, per_day
-from .request_cache import memo, remember
+from .request_cache import memo, per_call, remember
 
 
 class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, AnonymousMixin, BookingsPort):
@@ -123,6 +123,7 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
 
     # ---- availability --------------------------------------------------------------------------------------
 
+    @per_call
     def list_availability_time_slots(
         self, *, service_id=None, from_local_date=None, to_local_date=None, time_zone=None, resource_ids=None,
         time_slots_per_day=None, cursor=None, limit=MAX_PAGE,
@@ -150,6 +151,7 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
         next_cursor = cursors.write({**args, "after": page[-1].start_date.isoformat()}, kind="slots") if more else None
         return ListTimeSlotsResponse(time_slots=tuple(page), time_zone=tz.key, next_cursor=next_cursor)
 
+    @per_call
     def get_availability_time_slot(
         self, *, service_id, local_start_date, local_end_date, time_zone=None, resource_ids=None
     ) -> TimeSlot:

@@ -31,6 +31,7 @@ from booking.port import (
 
 from . import cursors
 from . import local_convert as convert
+from .request_cache import per_call
 
 MAX_RANGE = timedelta(days=62)
 MAX_PAGE = 1000
@@ -55,6 +56,7 @@ def _booked(now):
 class EventsMixin:
     # ---- class sessions -------------------------------------------------------------------------------------
 
+    @per_call
     def list_event_time_slots(self, *, service_ids=None, from_local_date=None, to_local_date=None, time_zone=None,
                               include_non_bookable=True, min_bookable_capacity=None, max_slots_per_day=None,
                               cursor=None, limit=50):
@@ -106,6 +108,7 @@ class EventsMixin:
             next_cursor = cursors.write({**args, "after": (last.start.isoformat(), last.pk)}, kind="events")
         return ListTimeSlotsResponse(time_slots=slots, time_zone=tz.key, next_cursor=next_cursor)
 
+    @per_call
     def get_event_time_slot(self, *, event_id, time_zone=None):
         tz = parse_time_zone(time_zone or self.get_business_info().time_zone)
         key = parse_uuid(event_id)

@@ -28,11 +28,13 @@ from booking.port import (
 from . import local_convert as convert
 from .local_events import parse_window
 from .local_locks import lock_staff, parse_submission_key
+from .request_cache import per_call
 
 MIN_SERVICES, MAX_SERVICES = 2, 8
 
 
 class PackagesMixin:
+    @per_call
     def list_multi_service_availability_time_slots(self, *, services, from_local_date, to_local_date, time_zone=None,
                                                    time_slots_per_day=None):
         if time_slots_per_day is not None and time_slots_per_day < 1:
@@ -45,6 +47,7 @@ class PackagesMixin:
             slots = per_day(slots, time_slots_per_day)
         return ListTimeSlotsResponse(time_slots=tuple(slots), time_zone=tz.key)
 
+    @per_call
     def get_multi_service_availability_time_slot(self, *, services, local_start_date, time_zone=None):
         chosen, location = self._package_services(services)
         tz = parse_time_zone(time_zone or self.get_business_info().time_zone)

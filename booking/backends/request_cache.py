@@ -1,9 +1,11 @@
 """A cache that lives for one request, so that a page reading the same catalog row twice queries it once.
 
 The catalog does not change while a request runs; nothing is kept between requests, so nothing goes stale across
-processes. Outside a request (management commands, tests calling the engine) every read goes to the database.
+processes. Outside a request (management commands, tests calling the engine) an engine read marked `@per_call`
+shares one cache for the length of that call.
 """
 
+import functools
 from collections.abc import Callable
 from contextvars import ContextVar
 
@@ -23,6 +25,23 @@ def remember(key: tuple, value) -> None:
     cache = _cache.get()
     if cache is not None:
         cache[key] = value
+
+
+def per_call(method):
+    """Run an engine read with a cache of its own when no request provides one, so that one call reads the
+    business and the service once however many helpers ask for them."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        if _cache.get() is not None:
+            return method(*args, **kwargs)
+        token = _cache.set({})
+        try:
+            return method(*args, **kwargs)
+        finally:
+            _cache.reset(token)
+
+    return wrapper
 
 
 class RequestCacheMiddleware:
