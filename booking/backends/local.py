@@ -275,12 +275,24 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
         flow_control_settings=None,
         submission_key=None,
     ) -> BookingData:
-        flow = flow_control_settings or FlowControlSettings()
+        flow = self._create_flow(caller, flow_control_settings)
+        key = parse_submission_key(submission_key)
+        return self._create(request, self._prepare(request, caller, flow), caller, flow, key=key)
+
+    def _create_flow(self, caller, flow) -> FlowControlSettings:
+        flow = flow or FlowControlSettings()
         if flow.any and caller is not Caller.STAFF:
             raise PermissionDenied("Only the business's staff may skip booking checks.")
-        key = parse_submission_key(submission_key)
+        return flow
+
+    def _prepare(self, request, caller, flow):
+        """Everything Create Booking checks before it locks: (service, lock, place, checked request)."""
         service, lock, place = self._placement(request, caller, flow)
-        checked = self._check_request(service, request, flow)
+        return service, lock, place, self._check_request(service, request, flow)
+
+    def _create(self, request, prepared, caller, flow, *, key=None) -> BookingData:
+        """Take the locks, check the capacity under them and insert the booking."""
+        service, lock, place, checked = prepared
         try:
             with transaction.atomic():
                 lock()

@@ -141,32 +141,26 @@ class ChangesMixin:
         that cannot be had now are skipped and reported."""
         if not 1 <= len(requests) <= MAX_BULK:
             raise InvalidArgument(f"Create between 1 and {MAX_BULK} bookings at once.")
-        flow = flow_control_settings or FlowControlSettings()
-        if flow.any and caller is not Caller.STAFF:
-            raise PermissionDenied("Only the business's staff may skip booking checks.")
-        early_errors = {}
+        flow = self._create_flow(caller, flow_control_settings)
+        prepared, refused = {}, {}
         for index, request in enumerate(requests):
             try:
-                service, _, _ = self._placement(request, caller, flow)
-                self._check_request(service, request, flow)
+                prepared[index] = self._prepare(request, caller, flow)
             except InvalidArgument:
                 raise
             except BookingsError as error:
-                early_errors[index] = error
+                refused[index] = error
         results = []
         for index, request in enumerate(requests):
-            error = early_errors.get(index)
-            if error is None:
+            if index in prepared:
                 try:
-                    booking = self.create_booking(request, caller=caller, flow_control_settings=flow)
+                    booking = self._create(request, prepared[index], caller, flow)
                     results.append(BulkCreateResult(original_index=index, booking=booking))
                     continue
-                except InvalidArgument:
-                    raise
-                except BookingsError as late_error:
-                    error = late_error
-            results.append(BulkCreateResult(original_index=index, error_code=error.code,
-                                            error_message=error.message))
+                except BookingsError as error:
+                    refused[index] = error
+            results.append(BulkCreateResult(original_index=index, error_code=refused[index].code,
+                                            error_message=refused[index].message))
         return results
 
     # ---- packages ----------------------------------------------------------------------------------------------
@@ -186,8 +180,8 @@ class ChangesMixin:
             raise InvalidArgument("Each booking moved must belong to this package, once.", code="VALIDATION_FAILURE")
         _check_sequence([(moves[b.id].slot.start_date, moves[b.id].slot.end_date) if b.id in moves
                          else (b.start_date, b.end_date) for b in package.bookings])
-        later = next(iter(moves.values())).slot.start_date > by_id[next(iter(moves))].start_date
         order = [b.id for b in package.bookings if b.id in moves]
+        later = moves[order[0]].slot.start_date > by_id[order[0]].start_date
         moving_pks = list(models.Booking.objects.filter(public_id__in=order).values_list("pk", flat=True))
         with transaction.atomic():
             for booking_id in reversed(order) if later else order:

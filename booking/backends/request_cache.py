@@ -7,6 +7,7 @@ shares one cache for the length of that call.
 
 import functools
 from collections.abc import Callable
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 _cache: ContextVar[dict | None] = ContextVar("bookings_request_cache", default=None)
@@ -27,19 +28,27 @@ def remember(key: tuple, value) -> None:
         cache[key] = value
 
 
+@contextmanager
+def _scope():
+    """A cache of its own for what runs inside, unless an outer scope already provides one."""
+    if _cache.get() is not None:
+        yield
+        return
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
+
+
 def per_call(method):
     """Run an engine read with a cache of its own when no request provides one, so that one call reads the
     business and the service once however many helpers ask for them."""
 
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
-        if _cache.get() is not None:
+        with _scope():
             return method(*args, **kwargs)
-        token = _cache.set({})
-        try:
-            return method(*args, **kwargs)
-        finally:
-            _cache.reset(token)
 
     return wrapper
 
@@ -49,8 +58,5 @@ class RequestCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _cache.set({})
-        try:
+        with _scope():
             return self.get_response(request)
-        finally:
-            _cache.reset(token)
