@@ -9,7 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Prefetch, Subquery, Value
+from django.db.models import Prefetch, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
@@ -25,7 +25,6 @@ from booking.errors import (
 )
 from booking.forms import BookingDetailsForm
 from booking.ids import parse_int_id, parse_uuid
-from booking.models.bookings import occupying
 from booking.models.catalog import ServiceType
 from booking.port import (
     STAFF_RESOURCE_TYPE_ID,
@@ -44,7 +43,7 @@ from booking.port import Booking as BookingData
 from booking.port import FormSummary as FormSummaryData
 from booking.states import record
 
-from . import cursors
+from . import cursors, local_calendars
 from . import local_convert as convert
 from .local_anonymous import AnonymousMixin
 from .local_changes import ChangesMixin
@@ -201,33 +200,9 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
             staff_ids = wanted
         rules = convert.appointment_rules(service, parse_time_zone(self.get_business_info().time_zone))
         reach = rules.duration + rules.buffer
-        # No ORDER BY here or on the UNION below (they would inherit the models' default ordering): the
-        # availability core sorts what it needs.
-        hours = models.WorkingHours.objects.filter(staff_id__in=staff_ids).order_by().values_list(
-            "staff_id", "weekday", "start_time", "end_time"
-        )
-        time_off = models.TimeOff.objects.filter(
-            staff_id__in=staff_ids, end__gt=window_start, start__lt=window_end + reach
-        ).order_by().values_list("staff_id", "start", "end", Value(True, output_field=BooleanField()))
-        busy = models.Booking.objects.filter(
-            occupying(timezone.now()),
-            staff_id__in=staff_ids,
-            occupied_until__gt=window_start,
-            start__lt=window_end + reach,
-        )
-        if exclude_bookings is not None:
-            busy = busy.exclude(pk__in=exclude_bookings)
-        if clean_only:
-            busy = busy.filter(double_booked=False, skip_availability_validation=False)
-        busy = busy.order_by().values_list(
-            "staff_id", "start", "occupied_until", Value(False, output_field=BooleanField())
-        )
-        # Class and course sessions the staff teach keep them from appointments, like time off.
-        teaching = models.ClassSession.objects.filter(
-            staff_id__in=staff_ids, cancelled=False, end__gt=window_start, start__lt=window_end + reach
-        ).order_by().values_list("staff_id", "start", "end", Value(True, output_field=BooleanField()))
-        # Time off, bookings and sessions in one round trip: (staff, start, end, blocks like time off).
-        blocked = time_off.union(busy, teaching, all=True).order_by()
+        hours = local_calendars.weekly_hours(staff_ids)
+        blocked = local_calendars.blocked_time(staff_ids, window_start, window_end + reach, timezone.now(),
+                                               exclude_bookings=exclude_bookings, clean_only=clean_only)
         return convert.staff_calendars(staff_ids, hours, blocked), rules
 
     def _slot_maker(self, service, tz, now):

@@ -1,0 +1,125 @@
+"""The slot listing's SQL (booking/backends/local_calendars.py) finds exactly the rows of the ORM filters it stands
+for, on SQLite and PostgreSQL: the weekly hours, time off, the sessions staff teach, and the bookings that occupy
+them (`occupying()`), with bookings left out and the clean-only view of the double-booking checks."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from booking import models
+from booking.backends.local_calendars import blocked_time, weekly_hours
+from booking.models.bookings import occupying
+from tests.catalog import make_business, make_service, make_staff, weekdays
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+WINDOW = (datetime(2026, 3, 3, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC))
+Status = models.BookingStatus
+
+
+@pytest.fixture
+def calendar():
+    """Three staff and, for the first two, one of every kind of row in and around the window."""
+    make_business()
+    ada = make_staff("Ada", weekdays(time(9), time(17)))
+    bob = make_staff("Bob", weekdays(time(8), time(12)) + [(5, time(10), time(14))])
+    cy = make_staff("Cy", [])
+    service = make_service([ada, bob, cy])
+    start, end = WINDOW
+    rows = {}
+    for member in (ada, bob):
+        def booking(name, begins, *, status=Status.CONFIRMED, hold=None, **flags):
+            rows[member.name, name] = models.Booking.objects.create(
+                service=service, staff=member, start=begins, end=begins + timedelta(hours=1),
+                occupied_until=begins + timedelta(hours=1, minutes=15), time_zone="America/New_York",
+                status=status, hold_expires_at=hold, first_name=name, email=f"{name}@example.com",
+                currency="USD", **flags)
+
+        booking("confirmed", start + timedelta(hours=14))
+        booking("pending", start + timedelta(hours=16), status=Status.PENDING)
+        booking("held", start + timedelta(hours=18), status=Status.CREATED, hold=NOW + timedelta(minutes=5))
+        booking("hold lapsed", start + timedelta(hours=20), status=Status.CREATED, hold=NOW - timedelta(seconds=1))
+        booking("created", start + timedelta(hours=22), status=Status.CREATED)
+        booking("canceled", start + timedelta(hours=24), status=Status.CANCELED)
+        booking("declined", start + timedelta(hours=26), status=Status.DECLINED)
+        booking("double booked", start + timedelta(hours=28), double_booked=True)
+        booking("forced", start + timedelta(hours=30), skip_availability_validation=True)
+        # Its buffer reaches into the window: it counts. The next (held, so that it may overlap the first) ends
+        # as the window starts, the last starts as it ends: neither does.
+        booking("buffer inside", start - timedelta(hours=1, minutes=10))
+        booking("ends before", start - timedelta(hours=1, minutes=15), status=Status.CREATED,
+                hold=NOW + timedelta(hours=1))
+        booking("starts after", end)
+        models.TimeOff.objects.create(staff=member, start=start + timedelta(hours=35), end=start + timedelta(hours=40))
+        models.TimeOff.objects.create(staff=member, start=end + timedelta(hours=1), end=end + timedelta(hours=3))
+        for hours, cancelled in ((12, False), (13, True)):
+            models.ClassSession.objects.create(service=service, start=start + timedelta(hours=hours),
+                                               end=start + timedelta(hours=hours, minutes=45), staff=member,
+                                               capacity=5, cancelled=cancelled)
+    return {"staff": (ada, bob, cy), "service": service, "bookings": rows}
+
+
+def orm_blocked(staff_ids, start, end, now, *, exclude_bookings=(), clean_only=False) -> set:
+    time_off = models.TimeOff.objects.filter(staff_id__in=staff_ids, end__gt=start, start__lt=end)
+    sessions = models.ClassSession.objects.filter(staff_id__in=staff_ids, cancelled=False, end__gt=start,
+                                                  start__lt=end)
+    bookings = models.Booking.objects.filter(occupying(now), staff_id__in=staff_ids, occupied_until__gt=start,
+                                             start__lt=end).exclude(pk__in=exclude_bookings)
+    if clean_only:
+        bookings = bookings.filter(double_booked=False, skip_availability_validation=False)
+    return (
+        {(s, a, b, True) for s, a, b in time_off.values_list("staff_id", "start", "end")}
+        | {(s, a, b, True) for s, a, b in sessions.values_list("staff_id", "start", "end")}
+        | {(s, a, b, False) for s, a, b in bookings.values_list("staff_id", "start", "occupied_until")}
+    )
+
+
+def names_of(rows, calendar) -> set:
+    by_time = {(b.staff_id, b.start): name for (_, name), b in calendar["bookings"].items()}
+    return {by_time[staff, start] for staff, start, _, off in rows if not off}
+
+
+def test_the_bookings_that_occupy_time_are_the_ones_occupying_finds(calendar):
+    ada, bob, _ = calendar["staff"]
+    rows = blocked_time([ada.pk, bob.pk], *WINDOW, NOW)
+    assert len(rows) == len(set(rows))
+    assert set(rows) == orm_blocked([ada.pk, bob.pk], *WINDOW, NOW)
+    assert names_of(rows, calendar) == {"confirmed", "pending", "held", "double booked", "forced", "buffer inside"}
+    assert sum(1 for row in rows if row[3]) == 4  # per staff member: the time off and the session in the window
+    assert all(start.tzinfo == UTC and end.tzinfo == UTC for _, start, end, _ in rows)
+
+
+def test_a_hold_stops_counting_the_moment_it_lapses(calendar):
+    ada, _, _ = calendar["staff"]
+    later = NOW + timedelta(minutes=5)
+    rows = blocked_time([ada.pk], *WINDOW, later)
+    assert set(rows) == orm_blocked([ada.pk], *WINDOW, later)
+    assert "held" not in names_of(rows, calendar)
+
+
+def test_left_out_and_clean_only_bookings(calendar):
+    ada, bob, _ = calendar["staff"]
+    moving = [calendar["bookings"]["Ada", "confirmed"].pk, calendar["bookings"]["Bob", "pending"].pk]
+    rows = blocked_time([ada.pk, bob.pk], *WINDOW, NOW, exclude_bookings=moving, clean_only=True)
+    assert set(rows) == orm_blocked([ada.pk, bob.pk], *WINDOW, NOW, exclude_bookings=moving, clean_only=True)
+    assert names_of([r for r in rows if r[0] == ada.pk], calendar) == {"pending", "held", "buffer inside"}
+    assert names_of([r for r in rows if r[0] == bob.pk], calendar) == {"confirmed", "held", "buffer inside"}
+
+
+def test_only_the_staff_asked_for(calendar):
+    _, bob, cy = calendar["staff"]
+    rows = blocked_time([bob.pk, cy.pk], *WINDOW, NOW)
+    assert {staff for staff, *_ in rows} == {bob.pk}
+    assert set(rows) == orm_blocked([bob.pk, cy.pk], *WINDOW, NOW)
+    assert blocked_time([cy.pk], *WINDOW, NOW) == []
+    assert blocked_time([], *WINDOW, NOW) == []
+
+
+def test_weekly_hours(calendar):
+    ada, bob, cy = calendar["staff"]
+    expected = set(models.WorkingHours.objects.filter(staff__in=[ada, bob, cy]).values_list(
+        "staff_id", "weekday", "start_time", "end_time"))
+    assert set(weekly_hours([ada.pk, bob.pk, cy.pk])) == expected
+    assert (bob.pk, 5, time(10), time(14)) in expected and len(expected) == 11
+    assert weekly_hours([cy.pk]) == [] and weekly_hours([]) == []
