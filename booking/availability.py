@@ -7,9 +7,13 @@ occurrence. Durations and buffers are elapsed time and are added in UTC.
 """
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+# What the core says of a policy is what the port returns: the same four fields, so no copy is made per slot.
+from booking.port import BookingPolicyViolations as Violations
 
 
 @dataclass(frozen=True)
@@ -60,18 +64,6 @@ class PolicyRules:
     earliest_booking: timedelta = timedelta(days=7)
     limit_late_booking_enabled: bool = False
     latest_booking: timedelta = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Violations:
-    too_early_to_book: bool = False
-    earliest_booking_date: datetime | None = None
-    too_late_to_book: bool = False
-    book_online_disabled: bool = False
-
-    @property
-    def any(self) -> bool:
-        return self.too_early_to_book or self.too_late_to_book or self.book_online_disabled
 
 
 def wall_time_exists(naive: datetime, tz: ZoneInfo) -> bool:
@@ -209,16 +201,28 @@ def free_appointment_starts(
 
 def policy_violations(start: datetime, now: datetime, policy: PolicyRules) -> Violations:
     """How booking a session starting at `start` breaks the policy at `now`; minutes are elapsed time."""
+    return policy_check(now, policy)(start)
+
+
+def policy_check(now: datetime, policy: PolicyRules) -> Callable[[datetime], Violations]:
+    """`policy_violations` at one `now` for many starts: the limits are worked out once, and the starts that are
+    not too early share one answer per outcome (a week of slots has two at most)."""
     # In UTC: arithmetic on datetimes that share a ZoneInfo is wall-clock arithmetic, wrong across DST.
-    start, now = start.astimezone(UTC), now.astimezone(UTC)
-    too_early = policy.limit_early_booking_enabled and start > now + policy.earliest_booking
-    too_late = start <= now or (policy.limit_late_booking_enabled and start < now + policy.latest_booking)
-    return Violations(
-        too_early_to_book=too_early,
-        earliest_booking_date=start - policy.earliest_booking if too_early else None,
-        too_late_to_book=too_late,
-        book_online_disabled=not policy.online_booking_enabled,
-    )
+    now = now.astimezone(UTC)
+    earliest = now + policy.earliest_booking if policy.limit_early_booking_enabled else None
+    latest = now + policy.latest_booking if policy.limit_late_booking_enabled else now
+    disabled = not policy.online_booking_enabled
+    shared = {late: Violations(too_late_to_book=late, book_online_disabled=disabled) for late in (False, True)}
+
+    def check(start: datetime) -> Violations:
+        start = start.astimezone(UTC)
+        too_late = start <= now or start < latest
+        if earliest is not None and start > earliest:
+            return Violations(too_early_to_book=True, earliest_booking_date=start - policy.earliest_booking,
+                              too_late_to_book=too_late, book_online_disabled=disabled)
+        return shared[too_late]
+
+    return check
 
 
 # ---- classes and courses -----------------------------------------------------------------------------------

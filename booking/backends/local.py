@@ -105,7 +105,8 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
 
     def _service(self, service_id: str) -> models.Service:
         pk = parse_int_id(service_id)
-        service = memo(("service", pk), self._services().filter(pk=pk).first)
+        # Not .first(): it would order by the model's ordering, which joins the category, to pick one row of one.
+        service = memo(("service", pk), lambda: next(iter(self._services().filter(pk=pk).order_by()), None))
         if service is None:
             raise NotFound("We could not find that service.", code="SERVICE_NOT_FOUND")
         if service.booking_policy is None:
@@ -179,11 +180,14 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
         intruders, and must not turn the booking that holds the time into a conflict too."""
         calendars, rules = self._calendars(service, window_start, window_end, resource_ids,
                                            exclude_bookings=exclude_bookings, clean_only=clean_only)
-        resources = {str(pk): Resource(id=str(pk), name=name) for pk, name in self._staff_names(service).items()}
-        return [
-            (free.start, [resources[pk] for pk in free.staff_ids])
-            for free in availability.free_appointment_starts(calendars, rules, window_start, window_end)
-        ]
+        names = self._staff_names(service)
+        staff_for = {}  # one tuple of Resources per set of free staff: a week repeats the same few sets
+        free = []
+        for start in availability.free_appointment_starts(calendars, rules, window_start, window_end):
+            if start.staff_ids not in staff_for:
+                staff_for[start.staff_ids] = tuple(Resource(id=pk, name=names[int(pk)]) for pk in start.staff_ids)
+            free.append((start.start, staff_for[start.staff_ids]))
+        return free
 
     def _staff_names(self, service) -> dict[int, str]:
         return {s.pk: s.name for s in service.staff.all()}
@@ -208,7 +212,7 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
     def _slot_maker(self, service, tz, now):
         """A function from (start, free staff) to a TimeSlot; what all slots of the service share is worked out once."""
         duration = timedelta(minutes=service.duration_minutes)
-        policy = convert.policy_rules(service)
+        check_policy = availability.policy_check(now, convert.policy_rules(service))
         location = convert.first_location(service)
         service_id, schedule_id = str(service.pk), convert.schedule_id(service)
         # Formatting a local time is the costliest step of a slot, and a slot's end is usually a later slot's
@@ -221,7 +225,7 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
             for instant in (start, end):
                 if instant not in formatted:
                     formatted[instant] = format_local_date(instant, tz)
-            violations = availability.policy_violations(start, now, policy)
+            violations = check_policy(start)
             return TimeSlot(
                 service_id=service_id,
                 local_start_date=formatted[start],
@@ -230,9 +234,9 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
                 total_capacity=1,
                 remaining_capacity=1,
                 bookable_capacity=1,
-                booking_policy_violations=convert.violations(violations),
+                booking_policy_violations=violations,
                 location=location,
-                available_resources=(AvailableResources(STAFF_RESOURCE_TYPE_ID, tuple(staff)),),
+                available_resources=(AvailableResources(STAFF_RESOURCE_TYPE_ID, staff),),
                 schedule_id=schedule_id,
                 start_date=start,
                 end_date=end,

@@ -145,15 +145,6 @@ def policy_rules(s: models.Service) -> availability.PolicyRules:
     )
 
 
-def violations(v: availability.Violations) -> p.BookingPolicyViolations:
-    return p.BookingPolicyViolations(
-        too_early_to_book=v.too_early_to_book,
-        earliest_booking_date=v.earliest_booking_date,
-        too_late_to_book=v.too_late_to_book,
-        book_online_disabled=v.book_online_disabled,
-    )
-
-
 def staff_calendars(staff_ids, hours_rows, blocked_rows) -> list[StaffCalendar]:
     """Calendars from (staff, weekday, start, end) hours and (staff, start, end, is_time_off) blocked rows."""
     hours, off, busy = defaultdict(list), defaultdict(list), defaultdict(list)

@@ -138,7 +138,7 @@ class EventsMixin:
             total_capacity=places.total,
             remaining_capacity=places.remaining,
             bookable_capacity=places.remaining,
-            booking_policy_violations=convert.violations(violations),
+            booking_policy_violations=violations,
             location=convert.location(session.location) if session.location_id else None,
             available_resources=_staff_resources(session),
             schedule_id="",  # Wix leaves it empty on event slots (wix-api.md §4.4)
@@ -176,7 +176,7 @@ class EventsMixin:
             total_capacity=places.total,
             remaining_capacity=places.remaining,
             bookable=places.bookable_for(1, violations),
-            booking_policy_violations=convert.violations(violations),
+            booking_policy_violations=violations,
             started=held[0].start <= now,
             ended=held[-1].end <= now,
             time_zone=tz.key,

@@ -109,7 +109,7 @@ class PackagesMixin:
                 total_capacity=1,
                 remaining_capacity=1,
                 bookable_capacity=1,
-                booking_policy_violations=convert.violations(first_policy),
+                booking_policy_violations=first_policy,
                 location=convert.location(location) if location else None,
                 available_resources=(),
                 schedule_id="",
