@@ -9,7 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Subquery
+from django.db.models import Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
@@ -43,7 +43,7 @@ from booking.port import Booking as BookingData
 from booking.port import FormSummary as FormSummaryData
 from booking.states import record
 
-from . import cursors, local_calendars
+from . import cursors, local_sql
 from . import local_convert as convert
 from .local_anonymous import AnonymousMixin
 from .local_changes import ChangesMixin
@@ -64,13 +64,8 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
         return convert.business(business)
 
     def _services(self):
-        return (
-            models.Service.objects.filter(hidden=False)
-            .select_related("category", "booking_policy")
-            .prefetch_related(
-                Prefetch("staff", queryset=models.StaffMember.objects.filter(is_active=True)), "locations"
-            )
-        )
+        """Visible services with their category and policy (local_sql.attach_staff_and_locations adds the rest)."""
+        return models.Service.objects.filter(hidden=False).select_related("category", "booking_policy")
 
     def query_services(self, *, filter=None):  # noqa: A002
         filter = filter or {}  # noqa: A001
@@ -82,6 +77,7 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
         if "mainSlug.name" in filter:
             queryset = queryset.filter(slug=filter["mainSlug.name"])
         services = list(queryset)
+        local_sql.attach_staff_and_locations(services)
         if any(s.booking_policy is None for s in services):
             default_policy = self._default_policy()
             for s in services:
@@ -105,12 +101,18 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
 
     def _service(self, service_id: str) -> models.Service:
         pk = parse_int_id(service_id)
-        # Not .first(): it would order by the model's ordering, which joins the category, to pick one row of one.
-        service = memo(("service", pk), lambda: next(iter(self._services().filter(pk=pk).order_by()), None))
+        service = memo(("service", pk), lambda: self._one_service(pk))
         if service is None:
             raise NotFound("We could not find that service.", code="SERVICE_NOT_FOUND")
         if service.booking_policy is None:
             service.booking_policy = self._default_policy()
+        return service
+
+    def _one_service(self, pk: int) -> models.Service | None:
+        # Not .first(): it would order by the model's ordering, which joins the category, to pick one row of one.
+        service = next(iter(self._services().filter(pk=pk).order_by()), None)
+        if service is not None:
+            local_sql.attach_staff_and_locations([service])
         return service
 
     def get_form_summary(self, form_id: str) -> FormSummaryData:
@@ -190,13 +192,13 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
         return free
 
     def _staff_names(self, service) -> dict[int, str]:
-        return {s.pk: s.name for s in service.staff.all()}
+        return {s.pk: s.name for s in service.active_staff}
 
     def _calendars(self, service, window_start, window_end, resource_ids, *, exclude_bookings=None,
                    clean_only=False):
         """The calendars of the service's staff (or of `resource_ids` among them) for starts in the window, and
         the service's appointment rules."""
-        staff_ids = {s.pk for s in service.staff.all()}
+        staff_ids = {s.pk for s in service.active_staff}
         if resource_ids is not None:
             wanted = {parse_int_id(r) for r in resource_ids}
             if not wanted <= staff_ids:
@@ -204,8 +206,8 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
             staff_ids = wanted
         rules = convert.appointment_rules(service, parse_time_zone(self.get_business_info().time_zone))
         reach = rules.duration + rules.buffer
-        hours = local_calendars.weekly_hours(staff_ids)
-        blocked = local_calendars.blocked_time(staff_ids, window_start, window_end + reach, timezone.now(),
+        hours = local_sql.weekly_hours(staff_ids)
+        blocked = local_sql.blocked_time(staff_ids, window_start, window_end + reach, timezone.now(),
                                                exclude_bookings=exclude_bookings, clean_only=clean_only)
         return convert.staff_calendars(staff_ids, hours, blocked), rules
 
@@ -339,7 +341,7 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
             raise InvalidArgument("The time does not match the length of this service.", code="VALIDATION_FAILURE")
         if caller is Caller.CUSTOMER:
             self._check_policy(service, start)
-        staff_ids = [s.pk for s in service.staff.all()]
+        staff_ids = [s.pk for s in service.active_staff]
         if slot.resource is not None:
             if parse_int_id(slot.resource.id) not in staff_ids:
                 raise InvalidArgument("That staff member does not offer this service.", code="INVALID_RESOURCE")
@@ -369,7 +371,7 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
             return {
                 "start": start, "end": end, "staff_id": staff_id, "any_staff": slot.resource is None,
                 "occupied_until": end + timedelta(minutes=service.time_between_sessions),
-                "location": service.locations.all()[0] if service.locations.all() else None,
+                "location": service.location_list[0] if service.location_list else None,
             }
 
         return service, lambda: lock_staff(staff_ids), place

@@ -34,8 +34,7 @@ def location(loc: models.Location) -> p.Location:
 
 
 def first_location(service: models.Service) -> p.Location | None:
-    locations = service.locations.all()
-    return location(locations[0]) if locations else None
+    return location(service.location_list[0]) if service.location_list else None
 
 
 def form_id(service: models.Service) -> str:
@@ -99,8 +98,8 @@ def service(s: models.Service, currency: str) -> p.Service:
             options=p.PaymentOptions(online=s.pay_online, in_person=s.pay_in_person, deposit=s.pay_deposit),
         ),
         online_booking=p.OnlineBooking(s.online_booking_enabled, s.require_manual_approval),
-        locations=tuple(location(loc) for loc in s.locations.all()),
-        staff_members=tuple(p.Resource(id=str(m.pk), name=m.name) for m in s.staff.all()),
+        locations=tuple(location(loc) for loc in s.location_list),
+        staff_members=tuple(p.Resource(id=str(m.pk), name=m.name) for m in s.active_staff),
         form_id=form_id(s),
         booking_policy=policy(s.booking_policy),
         schedule_id=schedule_id(s),

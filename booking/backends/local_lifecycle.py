@@ -54,7 +54,7 @@ class LifecycleMixin:
         candidates = [booking.staff_id]
         if booking.any_staff:
             service = self._service(str(booking.service_id))
-            candidates += [m.pk for m in service.staff.all() if m.pk != booking.staff_id]
+            candidates += [m.pk for m in service.active_staff if m.pk != booking.staff_id]
         list(models.StaffMember.objects.select_for_update().filter(pk__in=candidates).order_by("pk").values_list("pk"))
         if not self._holds_time(booking.staff_id, booking):
             return {"conflict": False}

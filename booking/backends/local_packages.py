@@ -69,10 +69,10 @@ class PackagesMixin:
             chosen.append((service, list(selection.resource_ids) or None))
         if len({service.pk for service, _ in chosen}) != len(chosen):
             raise InvalidArgument("Each service can be in a package once.")
-        shared = set.intersection(*({loc.pk for loc in s.locations.all()} for s, _ in chosen))
-        if any(s.locations.all() for s, _ in chosen) and not shared:
+        shared = set.intersection(*({loc.pk for loc in s.location_list} for s, _ in chosen))
+        if any(s.location_list for s, _ in chosen) and not shared:
             raise InvalidArgument("These services are not offered at the same place.", code="NO_SHARED_LOCATION")
-        location = next((loc for loc in chosen[0][0].locations.all() if loc.pk in shared), None)
+        location = next((loc for loc in chosen[0][0].location_list if loc.pk in shared), None)
         return chosen, location
 
     def _sequences(self, chosen, location, tz, window_start, window_end) -> list[TimeSlot]:

@@ -1,11 +1,12 @@
-"""The two reads behind every appointment slot listing, in SQL: the staff's weekly hours, and what keeps them busy.
+"""The engine's reads that are written in SQL: the ones every slot page makes, where the ORM cost several times
+what the database did.
 
-Everything else in the engine goes through the ORM. These two run on every slot page, for every staff member of the
-service and every day shown, and the ORM took several times as long as the database: on the benchmark's week
-(docs/performance.md) building and compiling the three-armed UNION below cost about 2.7 ms and converting its 580
-datetimes about 3 ms, while the SQL itself ran in under 1 ms. The SQL is plain enough for SQLite and PostgreSQL
-alike; tests/test_calendar_sql.py checks on both that it finds exactly the rows of the ORM filters it stands for,
-`occupying()` above all.
+Everything else in the engine goes through the ORM. These run on every slot page, for every staff member of the
+service and every day shown. On the benchmark's week (docs/performance.md) building and compiling the
+three-armed UNION of busy time took about 2.7 ms and converting its 580 datetimes about 3 ms, while the SQL ran in
+under 1 ms; prefetching a service's staff and locations cost twice what the same two queries cost through
+`Model.objects.raw`. The SQL is plain enough for SQLite and PostgreSQL alike; tests/test_engine_sql.py checks on
+both that each read finds exactly the rows of the ORM filters it stands for (`occupying()` above all).
 """
 
 from datetime import UTC, datetime
@@ -13,6 +14,22 @@ from datetime import UTC, datetime
 from django.db import connection
 
 from booking.models.bookings import OCCUPYING_STATUSES, BookingStatus
+from booking.models.catalog import Location, StaffMember
+
+# A service's active staff and its locations, each in the models' display order (ties by id, so the first location
+# is always the same one).
+_STAFF = """
+SELECT staff.*, link.service_id AS service_link FROM booking_staffmember staff
+  JOIN booking_service_staff link ON link.staffmember_id = staff.id
+ WHERE link.service_id IN ({services}) AND staff.is_active
+ ORDER BY staff.sort_order, staff.name, staff.id
+"""
+_LOCATIONS = """
+SELECT place.*, link.service_id AS service_link FROM booking_location place
+  JOIN booking_service_locations link ON link.location_id = place.id
+ WHERE link.service_id IN ({services})
+ ORDER BY place.is_default DESC, place.name, place.id
+"""
 
 # (staff, weekday, start, end) in local wall time.
 _HOURS = "SELECT staff_id, weekday, start_time, end_time FROM booking_workinghours WHERE staff_id IN ({staff})"
@@ -33,6 +50,22 @@ SELECT staff_id, "start", occupied_until, 0 FROM booking_booking
    AND (status IN (%s, %s) OR (status = %s AND hold_expires_at > %s)){leave_out}
 """
 _CLEAN_ONLY = " AND NOT double_booked AND NOT skip_availability_validation"
+
+
+def attach_staff_and_locations(services) -> None:
+    """Set `active_staff` and `location_list` on each service: its active staff members and its locations, in
+    display order; two queries however many services. The engine reads these, never `service.staff.all()`
+    (which would include staff who left)."""
+    by_pk = {service.pk: service for service in services}
+    for service in services:
+        service.active_staff, service.location_list = [], []
+    if not by_pk:
+        return
+    marks = _marks(by_pk)
+    for member in StaffMember.objects.raw(_STAFF.format(services=marks), list(by_pk)):
+        by_pk[member.service_link].active_staff.append(member)
+    for place in Location.objects.raw(_LOCATIONS.format(services=marks), list(by_pk)):
+        by_pk[place.service_link].location_list.append(place)
 
 
 def weekly_hours(staff_ids) -> list[tuple]:

@@ -1,13 +1,14 @@
-"""The slot listing's SQL (booking/backends/local_calendars.py) finds exactly the rows of the ORM filters it stands
-for, on SQLite and PostgreSQL: the weekly hours, time off, the sessions staff teach, and the bookings that occupy
-them (`occupying()`), with bookings left out and the clean-only view of the double-booking checks."""
+"""The engine's SQL reads (booking/backends/local_sql.py) find exactly the rows of the ORM filters they stand for,
+on SQLite and PostgreSQL: services' active staff and locations in display order, weekly hours, time off, the
+sessions staff teach, and the bookings that occupy them (`occupying()`), with bookings left out and the clean-only
+view of the double-booking checks."""
 
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from booking import models
-from booking.backends.local_calendars import blocked_time, weekly_hours
+from booking.backends.local_sql import attach_staff_and_locations, blocked_time, weekly_hours
 from booking.models.bookings import occupying
 from tests.catalog import make_business, make_service, make_staff, weekdays
 
@@ -28,30 +29,34 @@ def calendar():
     service = make_service([ada, bob, cy])
     start, end = WINDOW
     rows = {}
-    for member in (ada, bob):
-        def booking(name, begins, *, status=Status.CONFIRMED, hold=None, **flags):
-            rows[member.name, name] = models.Booking.objects.create(
-                service=service, staff=member, start=begins, end=begins + timedelta(hours=1),
-                occupied_until=begins + timedelta(hours=1, minutes=15), time_zone="America/New_York",
-                status=status, hold_expires_at=hold, first_name=name, email=f"{name}@example.com",
-                currency="USD", **flags)
 
-        booking("confirmed", start + timedelta(hours=14))
-        booking("pending", start + timedelta(hours=16), status=Status.PENDING)
-        booking("held", start + timedelta(hours=18), status=Status.CREATED, hold=NOW + timedelta(minutes=5))
-        booking("hold lapsed", start + timedelta(hours=20), status=Status.CREATED, hold=NOW - timedelta(seconds=1))
-        booking("created", start + timedelta(hours=22), status=Status.CREATED)
-        booking("canceled", start + timedelta(hours=24), status=Status.CANCELED)
-        booking("declined", start + timedelta(hours=26), status=Status.DECLINED)
-        booking("double booked", start + timedelta(hours=28), double_booked=True)
-        booking("forced", start + timedelta(hours=30), skip_availability_validation=True)
+    def booking(member, name, begins, *, status=Status.CONFIRMED, hold=None, **flags):
+        rows[member.name, name] = models.Booking.objects.create(
+            service=service, staff=member, start=begins, end=begins + timedelta(hours=1),
+            occupied_until=begins + timedelta(hours=1, minutes=15), time_zone="America/New_York",
+            status=status, hold_expires_at=hold, first_name=name, email=f"{name}@example.com",
+            currency="USD", **flags)
+
+    for member in (ada, bob):
+        booking(member, "confirmed", start + timedelta(hours=14))
+        booking(member, "pending", start + timedelta(hours=16), status=Status.PENDING)
+        booking(member, "held", start + timedelta(hours=18), status=Status.CREATED,
+                hold=NOW + timedelta(minutes=5))
+        booking(member, "hold lapsed", start + timedelta(hours=20), status=Status.CREATED,
+                hold=NOW - timedelta(seconds=1))
+        booking(member, "created", start + timedelta(hours=22), status=Status.CREATED)
+        booking(member, "canceled", start + timedelta(hours=24), status=Status.CANCELED)
+        booking(member, "declined", start + timedelta(hours=26), status=Status.DECLINED)
+        booking(member, "double booked", start + timedelta(hours=28), double_booked=True)
+        booking(member, "forced", start + timedelta(hours=30), skip_availability_validation=True)
         # Its buffer reaches into the window: it counts. The next (held, so that it may overlap the first) ends
         # as the window starts, the last starts as it ends: neither does.
-        booking("buffer inside", start - timedelta(hours=1, minutes=10))
-        booking("ends before", start - timedelta(hours=1, minutes=15), status=Status.CREATED,
+        booking(member, "buffer inside", start - timedelta(hours=1, minutes=10))
+        booking(member, "ends before", start - timedelta(hours=1, minutes=15), status=Status.CREATED,
                 hold=NOW + timedelta(hours=1))
-        booking("starts after", end)
-        models.TimeOff.objects.create(staff=member, start=start + timedelta(hours=35), end=start + timedelta(hours=40))
+        booking(member, "starts after", end)
+        models.TimeOff.objects.create(staff=member, start=start + timedelta(hours=35),
+                                      end=start + timedelta(hours=40))
         models.TimeOff.objects.create(staff=member, start=end + timedelta(hours=1), end=end + timedelta(hours=3))
         for hours, cancelled in ((12, False), (13, True)):
             models.ClassSession.objects.create(service=service, start=start + timedelta(hours=hours),
@@ -123,3 +128,31 @@ def test_weekly_hours(calendar):
     assert set(weekly_hours([ada.pk, bob.pk, cy.pk])) == expected
     assert (bob.pk, 5, time(10), time(14)) in expected and len(expected) == 11
     assert weekly_hours([cy.pk]) == [] and weekly_hours([]) == []
+
+
+def test_services_come_with_their_active_staff_and_their_locations_in_display_order(calendar):
+    ada, bob, cy = calendar["staff"]
+    massage = calendar["service"]
+    models.StaffMember.objects.filter(pk__in=[ada.pk, bob.pk]).update(sort_order=1)
+    dee = make_staff("Dee", [])
+    dee.is_active = False
+    dee.save()
+    massage.staff.add(dee)
+    yoga = make_service([bob], name="Yoga")
+    annex = models.Location.objects.create(name="Annex", address="2 Main St")
+    studio = models.Location.objects.create(name="Studio", address="3 Main St", is_default=True)
+    massage.locations.add(annex, studio)
+    alone = make_service([], name="Alone")
+    alone.locations.clear()
+
+    services = list(models.Service.objects.filter(pk__in=[massage.pk, yoga.pk, alone.pk]).order_by("name"))
+    attach_staff_and_locations(services)
+    by_name = {s.name: s for s in services}
+    for service in services:  # what the ORM gives, through the models' ordering and the is_active filter
+        assert service.active_staff == list(service.staff.filter(is_active=True))
+        assert service.location_list == list(service.locations.all())
+    assert [m.name for m in by_name["Massage"].active_staff] == ["Cy", "Ada", "Bob"]
+    assert [p.name for p in by_name["Massage"].location_list] == ["Studio", "Annex", "Main room"]
+    assert by_name["Massage"].location_list[0].address == "3 Main St"
+    assert [m.name for m in by_name["Yoga"].active_staff] == ["Bob"]
+    assert by_name["Alone"].active_staff == [] and by_name["Alone"].location_list == []
