@@ -176,7 +176,7 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
 
     def _free_starts(self, service, window_start, window_end, resource_ids, *, exclude_bookings=None,
                      clean_only=False):
-        """Free starts in the window with the staff free at each; three queries whatever the window.
+        """Free starts in the window with the staff free at each; two queries whatever the window.
 
         With `clean_only`, bookings already flagged as double-booked or forced do not count: they are the
         intruders, and must not turn the booking that holds the time into a conflict too."""
@@ -208,7 +208,7 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
         reach = rules.duration + rules.buffer
         hours = local_sql.weekly_hours(staff_ids)
         blocked = local_sql.blocked_time(staff_ids, window_start, window_end + reach, timezone.now(),
-                                               exclude_bookings=exclude_bookings, clean_only=clean_only)
+                                         exclude_bookings=exclude_bookings, clean_only=clean_only)
         return convert.staff_calendars(staff_ids, hours, blocked), rules
 
     def _slot_maker(self, service, tz, now):

@@ -2,11 +2,11 @@
 what the database did.
 
 Everything else in the engine goes through the ORM. These run on every slot page, for every staff member of the
-service and every day shown. On the benchmark's week (docs/performance.md) building and compiling the
-three-armed UNION of busy time took about 2.7 ms and converting its 580 datetimes about 3 ms, while the SQL ran in
-under 1 ms; prefetching a service's staff and locations cost about three times what the same two queries cost
-through `Model.objects.raw`. The SQL is plain enough for SQLite and PostgreSQL alike; tests/test_engine_sql.py checks on
-both that each read finds exactly the rows of the ORM filters it stands for (`occupying()` above all).
+service and every day shown. On the benchmark's week (docs/performance.md) building and compiling the three-armed
+UNION of busy time took about 2.7 ms and converting its 580 datetimes about 3 ms, while the SQL ran in under 1 ms;
+prefetching a service's staff and locations cost about three times what the same two queries cost through
+`Model.objects.raw`. The SQL is plain enough for SQLite and PostgreSQL alike; tests/test_engine_sql.py checks on both
+that each read finds exactly the rows of the ORM filters it stands for (`occupying()` above all).
 """
 
 from datetime import UTC, datetime
