@@ -104,9 +104,7 @@ def _marks(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _utc(value) -> datetime:
-    """An aware UTC datetime from what the driver returns: aware already (PostgreSQL), or naive UTC or text
-    (SQLite, whose driver parses declared datetime columns and hands the rest back as text)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+def _utc(value: datetime) -> datetime:
+    """An aware UTC datetime from what the driver returns: aware already on PostgreSQL; naive UTC on SQLite, whose
+    driver parses each column of the UNION by the declared type of the first arm's (`datetime`)."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
