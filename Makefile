@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: install run test browser lint bench clean
+.PHONY: install run test browser wrk lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (see .python-version).")'
@@ -39,8 +39,22 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 
-bench: install
+# Debian's wrk, the load generator of `slot_page_load`; the bench says so when it cannot be had.
+wrk:
+	@if ! command -v wrk >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+		echo "Installing Debian's wrk for the load benchmark..."; \
+		($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null) \
+			|| echo "Could not install wrk; slot_page_load will be skipped."; \
+	fi
+
+# On SQLite, then on PostgreSQL when BENCH_POSTGRES_URL's server answers (each in a throwaway database).
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+bench: install wrk
 	$(BIN)/python -m bench.run
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(BENCH_POSTGRES_URL)').close()" 2>/dev/null; then \
+		DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python -m bench.run; \
+	else echo "bench: no PostgreSQL at $(BENCH_POSTGRES_URL); SQLite figures only."; fi
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -1,10 +1,12 @@
 """Benchmarks of the slot listing: `make bench` (or `python -m bench.run`).
 
-Builds a throwaway business (10 staff, 5,000 confirmed bookings over the next ~120 days) in its own database,
-times the engine's List Availability Time Slots over a week and a month and the full slot page through Django's
-test client, then books through the real pages over HTTP (gunicorn with several worker processes, parallel customer
-processes, distinct slots), and prints progress to stderr and, last on stdout, one JSON array of
-{"name", "median_ms", "p95_ms", "queries"} (`book_http` adds "bookings_per_second", "clients" and "bookings").
+Builds a throwaway business (10 staff, 5,000 confirmed bookings over the next ~120 days) in its own database and
+times: the engine's List Availability Time Slots over a week and a month; the full slot page through Django's test
+client; the slot page under load (`slot_page_load`: gunicorn with several workers, wrk with keep-alive clients,
+bench/load.py); the week again once two years of past bookings are in (`slots_week_with_history`); then it books
+through the real pages over HTTP (`book_http`: gunicorn, parallel customer processes, distinct slots). Progress goes
+to stderr and, last on stdout, one JSON array of {"name", "median_ms", "p95_ms", "queries"} (`book_http` adds
+"bookings_per_second", "clients" and "bookings"; `slot_page_load` "requests_per_second", "clients", "seconds").
 
 Database: a fresh SQLite file in a temporary directory, unless DATABASE_URL is set. Then the server it names is used
 on a fresh database: PostgreSQL gets a new database `bench_<pid>` (created with psycopg, dropped at the end), SQLite a
@@ -39,6 +41,10 @@ HTTP_CLIENTS, HTTP_WARMUPS, HTTP_BOOKINGS = 8, 1, 10  # the last two per custome
 SEED = 20260302
 # Targets (docs/performance.md); reported, not enforced: timings on a shared machine vary.
 TARGETS = {"slots_week": ("median_ms", 20), "slots_month": ("median_ms", 100), "slot_page_http": ("queries", 6)}
+# slot_page_load: keep-alive clients against gunicorn with its usual worker count, for a fixed time (wrk).
+LOAD_CLIENTS, LOAD_SECONDS = 20, 20
+# slots_week_with_history: two years of past bookings, about as many as a busy studio keeps.
+HISTORY_DAYS, HISTORY_PER_STAFF_DAY = 730, 5
 
 POSTGRES_ENGINES = {"django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis"}
 
@@ -196,6 +202,45 @@ def build_business(today: date):
     return service
 
 
+def add_history(service, today: date) -> int:
+    """HISTORY_PER_STAFF_DAY past bookings per staff member and working day over the HISTORY_DAYS before today, one
+    in five of them canceled: the rows a calendar gathers that no future slot depends on."""
+    from django.db import connection, transaction
+
+    from booking import models
+
+    tz = ZoneInfo(TZ)
+    staff = list(service.staff.order_by("pk"))
+    location = service.locations.get()
+    started = time.perf_counter()
+    rows = []
+    for n in range(1, HISTORY_DAYS + 1):
+        day = today - timedelta(days=n)
+        if day.weekday() not in WORK_DAYS:
+            continue
+        for member in staff:
+            for k in range(HISTORY_PER_STAFF_DAY):
+                local = datetime.combine(day, clock(OPEN.hour + 2 * k))
+                start = local.replace(tzinfo=tz, fold=0).astimezone(UTC)
+                status = models.BookingStatus.CANCELED if (n + k) % 5 == 0 else models.BookingStatus.CONFIRMED
+                rows.append(models.Booking(
+                    service=service, staff=member, location=location, start=start,
+                    end=start + timedelta(minutes=DURATION),
+                    occupied_until=start + timedelta(minutes=DURATION + BUFFER), time_zone=TZ, status=status,
+                    payment_status=models.PaymentStatus.PAID,
+                    selected_payment_option=models.SelectedPaymentOption.OFFLINE, price=Decimal("80.00"),
+                    currency="USD", first_name="Past", last_name=f"Customer {len(rows)}",
+                    email=f"past{len(rows)}@example.com",
+                ))
+    with transaction.atomic():
+        models.Booking.objects.bulk_create(rows, batch_size=1000)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    say(f"added {len(rows)} past bookings in {time.perf_counter() - started:.1f} s")
+    return len(rows)
+
+
 def booking_times(staff, today: date, tz: ZoneInfo):
     """BOOKINGS (staff member, UTC start) pairs on the slot grid inside working hours, spread over the working days
     from today on, with no two of one staff member's bookings (plus buffer) overlapping."""
@@ -257,25 +302,29 @@ def summarize(samples_ms: list[float]) -> dict:
     }
 
 
-def benchmarks(service, monday: date) -> list[dict]:
-    from django.test import Client
-
+def week_slots(service, monday: date, days: int = 7):
+    """A call listing `days` of the service's slots from `monday` through the engine."""
     from booking.backends.local import LocalEngine
 
     engine = LocalEngine()
 
-    def slots(days: int):
-        def call():
-            return engine.list_availability_time_slots(
-                service_id=str(service.pk),
-                from_local_date=f"{monday.isoformat()}T00:00:00",
-                to_local_date=f"{(monday + timedelta(days=days)).isoformat()}T00:00:00",
-            )
-        return call
+    def call():
+        return engine.list_availability_time_slots(
+            service_id=str(service.pk),
+            from_local_date=f"{monday.isoformat()}T00:00:00",
+            to_local_date=f"{(monday + timedelta(days=days)).isoformat()}T00:00:00",
+        )
 
-    def some_slots(response):
-        if not response.time_slots:
-            raise RuntimeError("no time slots listed")
+    return call
+
+
+def some_slots(response):
+    if not response.time_slots:
+        raise RuntimeError("no time slots listed")
+
+
+def benchmarks(service, monday: date) -> list[dict]:
+    from django.test import Client
 
     client = Client()
     url = f"/services/{service.slug}/?week={monday.isoformat()}"
@@ -291,8 +340,8 @@ def benchmarks(service, monday: date) -> list[dict]:
             raise RuntimeError(f"GET {url} shows no bookable time")
 
     return [
-        measure("slots_week", slots(7), some_slots),
-        measure("slots_month", slots(31), some_slots),
+        measure("slots_week", week_slots(service, monday), some_slots),
+        measure("slots_month", week_slots(service, monday, 31), some_slots),
         measure("slot_page_http", page, page_ok),
     ]
 
@@ -336,6 +385,10 @@ def book_http(service, monday: date) -> dict:
 
 
 def main() -> int:
+    from bench.load import slot_page_load
+
+    # The benchmark's own servers run as `make run` does: development settings.
+    os.environ.setdefault("DEBUG", "true")
     with ThrowawayDatabase():
         setup_django()
         from django.db import connection
@@ -345,9 +398,14 @@ def main() -> int:
         service = build_business(today)
         say(f"timing from next Monday, {monday.isoformat()}")
         results = benchmarks(service, monday)
-        if connection.vendor == "sqlite" and connection.is_in_memory_db():
-            say("book_http: skipped: a server's processes cannot share an in-memory SQLite database")
-        else:
+        shared = not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+        if not shared:
+            say("slot_page_load, book_http: skipped: a server's processes cannot share an in-memory SQLite database")
+        elif load := slot_page_load(service, monday, clients=LOAD_CLIENTS, seconds=LOAD_SECONDS, say=say):
+            results.append(load)
+        add_history(service, today)
+        results.append(measure("slots_week_with_history", week_slots(service, monday), some_slots))
+        if shared:
             results.append(book_http(service, monday))  # last: it adds bookings
     for figures in results:
         if figures["name"] not in TARGETS:

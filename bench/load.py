@@ -1,0 +1,61 @@
+"""`slot_page_load`: the slot page under load. gunicorn with its usual workers serves the bench business; Debian's
+`wrk` keeps LOAD_CLIENTS connections busy for LOAD_SECONDS, each GET a fresh visitor (wrk sends no cookies).
+
+wrk reports through a Lua `done()` hook, which prints one JSON line: requests per second and the latency percentiles
+wrk recorded (it keeps every request's latency), so p50 and p95 are exact rather than read off its summary table.
+"""
+
+import json
+import shutil
+import subprocess
+import tempfile
+
+WRK = shutil.which("wrk")
+
+# Runs inside wrk after the run; latency is in microseconds.
+REPORT = """
+done = function(summary, latency, requests)
+  local seconds = summary.duration / 1e6
+  io.write(string.format(
+    '{"requests": %d, "seconds": %.3f, "errors": %d, "non_2xx": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d}\\n',
+    summary.requests, seconds,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def run_wrk(url: str, *, clients: int, seconds: int, threads: int = 2) -> dict:
+    """wrk against `url`; its JSON report (the last line of its output)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(REPORT)
+        script.flush()
+        command = [WRK, "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s", "--timeout", "10s",
+                   "-s", script.name, url]
+        output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True)  # noqa: S603
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def slot_page_load(service, monday, *, clients: int, seconds: int, say) -> dict | None:
+    """Requests per second and latency of the slot page with `clients` keep-alive clients; None without wrk."""
+    from bench.http_clients import current_database_url, live_server
+
+    if WRK is None:
+        say("slot_page_load: SKIPPED: no wrk (make bench installs Debian's wrk with apt where it can)")
+        return None
+    path = f"/services/{service.slug}/?week={monday.isoformat()}"
+    with live_server(current_database_url()) as base:
+        say(f"slot_page_load: {clients} clients for {seconds} s against {base}{path}")
+        run_wrk(base + path, clients=clients, seconds=2)  # warm-up: every worker has loaded its code and connection
+        report = run_wrk(base + path, clients=clients, seconds=seconds)
+    if report["errors"] or report["non_2xx"] or not report["requests"]:
+        raise RuntimeError(f"slot_page_load: {report}")
+    figures = {
+        "name": "slot_page_load", "median_ms": round(report["p50_us"] / 1000, 2),
+        "p95_ms": round(report["p95_us"] / 1000, 2), "queries": None,
+        "requests_per_second": round(report["requests"] / report["seconds"], 1), "clients": clients,
+        "seconds": seconds,
+    }
+    say(f"slot_page_load: {figures['requests_per_second']} requests/s, p50 {figures['median_ms']} ms, "
+        f"p95 {figures['p95_ms']} ms")
+    return figures
