@@ -9,7 +9,7 @@ import pytest
 
 from booking import models
 from booking.backends.local.sql import attach_staff_and_locations, blocked_time, weekly_hours
-from booking.models.bookings import occupying
+from booking.occupancy import occupying
 from tests.catalog import make_business, make_service, make_staff, weekdays
 
 pytestmark = pytest.mark.django_db

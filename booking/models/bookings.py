@@ -34,19 +34,6 @@ class SelectedPaymentOption(models.TextChoices):
     MEMBERSHIP = "MEMBERSHIP", "Membership"
 
 
-# Statuses whose bookings take up a staff member's time or a place in a session.
-OCCUPYING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PENDING)
-
-
-def occupying(now, prefix: str = "") -> Q:
-    """Bookings that take up capacity at `now`: CONFIRMED and PENDING ones, and CREATED ones whose checkout hold
-    has not lapsed. A lapsed hold stops counting at once, before any command clears it. `prefix` is the path from
-    another model, such as "bookings__"."""
-    return Q(**{f"{prefix}status__in": OCCUPYING_STATUSES}) | Q(
-        **{f"{prefix}status": BookingStatus.CREATED, f"{prefix}hold_expires_at__gt": now}
-    )
-
-
 class Booking(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="bookings")

@@ -16,7 +16,7 @@ from booking import availability, models
 from booking.dates import format_local_date, parse_time_zone
 from booking.errors import InvalidArgument, NotFound
 from booking.ids import parse_int_id, parse_uuid
-from booking.models.bookings import occupying
+from booking.occupancy import occupying
 from booking.port import (
     STAFF_RESOURCE_TYPE_ID,
     AvailableResources,

@@ -19,7 +19,7 @@ from booking.errors import (
     SlotNotAvailable,
 )
 from booking.ids import parse_uuid
-from booking.models.bookings import occupying
+from booking.occupancy import clean, occupying, overlapping
 from booking.port import (
     AllowedActions,
     Booking,
@@ -43,11 +43,10 @@ def actor_for(caller: Caller) -> Actor:
 
 
 def holds_time(staff_id: int, booking: models.Booking) -> bool:
-    """Whether the staff member is taken at the booking's time by a booking that holds it cleanly (as in the
-    PostgreSQL exclusion constraint) or by time off."""
+    """Whether the staff member is taken at the booking's time by another booking that occupies it cleanly
+    (booking/occupancy.py), by time off or by a session they teach."""
     clash = models.Booking.objects.filter(
-        occupying(timezone.now()), staff_id=staff_id, double_booked=False, skip_availability_validation=False,
-        start__lt=booking.occupied_until, occupied_until__gt=booking.start,
+        occupying(timezone.now()), clean(), overlapping(booking.start, booking.occupied_until), staff_id=staff_id,
     ).exclude(pk=booking.pk)
     away = models.TimeOff.objects.filter(staff_id=staff_id, start__lt=booking.end, end__gt=booking.start)
     teaching = models.ClassSession.objects.filter(staff_id=staff_id, cancelled=False, start__lt=booking.end,
