@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from booking import availability, models
 from booking import port as p
 from booking.availability import Interval, StaffCalendar, WeeklyHours
+from booking.port import BookingStatus, PaymentStatus, RateType, SelectedPaymentOption, ServiceType
 
 # Wix's id of the default booking form, which asks for name, email and phone (wix-api.md §0, §7).
 DEFAULT_FORM_ID = "00000000-0000-0000-0000-000000000000"
@@ -45,15 +46,15 @@ def schedule_id(service: models.Service) -> str:
     return f"service-{service.pk}"
 
 
-def payment_options(service: models.Service) -> set[str]:
+def payment_options(service: models.Service) -> set[SelectedPaymentOption]:
     """The selectedPaymentOption values a booking of this service may carry."""
-    if service.rate_type == models.catalog.RateType.NO_FEE:
-        return {models.SelectedPaymentOption.UNDEFINED, models.SelectedPaymentOption.OFFLINE}
+    if service.rate_type == RateType.NO_FEE:
+        return {SelectedPaymentOption.UNDEFINED, SelectedPaymentOption.OFFLINE}
     options = set()
     if service.pay_online:
-        options.add(models.SelectedPaymentOption.ONLINE)
-    if service.pay_in_person or service.rate_type == models.catalog.RateType.CUSTOM:
-        options.add(models.SelectedPaymentOption.OFFLINE)
+        options.add(SelectedPaymentOption.ONLINE)
+    if service.pay_in_person or service.rate_type == RateType.CUSTOM:
+        options.add(SelectedPaymentOption.OFFLINE)
     return options
 
 
@@ -81,7 +82,7 @@ def policy(pol: models.BookingPolicy | None) -> p.BookingPolicy:
 def service(s: models.Service, currency: str) -> p.Service:
     return p.Service(
         id=str(s.pk),
-        type=s.type,
+        type=ServiceType(s.type),
         name=s.name,
         slug=s.slug,
         tag_line=s.tag_line,
@@ -91,8 +92,8 @@ def service(s: models.Service, currency: str) -> p.Service:
         session_duration_minutes=s.duration_minutes,
         time_between_sessions=s.time_between_sessions,
         payment=p.Payment(
-            rate_type=s.rate_type,
-            price=money(s.price, currency) if s.rate_type in ("FIXED", "VARIED") else None,
+            rate_type=RateType(s.rate_type),
+            price=money(s.price, currency) if s.rate_type in (RateType.FIXED, RateType.VARIED) else None,
             deposit=money(s.deposit, currency) if s.pay_deposit else None,
             custom_description=s.custom_price_description,
             options=p.PaymentOptions(online=s.pay_online, in_person=s.pay_in_person, deposit=s.pay_deposit),
@@ -175,9 +176,9 @@ def booking(b: models.Booking) -> p.Booking:
             event_id=str(b.session.public_id) if b.session_id else "",
         ),
         contact_details=p.ContactDetails(b.first_name, b.last_name, b.email, b.phone),
-        status=b.status,
-        payment_status=b.payment_status,
-        selected_payment_option=b.selected_payment_option,
+        status=BookingStatus(b.status),
+        payment_status=PaymentStatus(b.payment_status),
+        selected_payment_option=SelectedPaymentOption(b.selected_payment_option),
         total_participants=b.total_participants,
         revision=b.revision,
         start_date=b.start,
