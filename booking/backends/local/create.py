@@ -29,6 +29,7 @@ from booking.port import (
     CreateBookingRequest,
     FlowControlSettings,
     RateType,
+    SelectedPaymentOption,
     ServiceType,
 )
 from booking.states import record
@@ -233,6 +234,8 @@ def check_participants(service, total):
 
 
 def check_payment_option(service, option, flow):
+    if option not in SelectedPaymentOption:  # skipping the check below still takes one of Wix's options
+        raise InvalidArgument(f"Unknown payment option {option!r}.", code="INVALID_PAYMENT_OPTION")
     allowed = convert.payment_options(service)
     if option not in allowed and not flow.skip_selected_payment_option_validation:
         raise InvalidArgument("This service cannot be paid that way.", code="INVALID_PAYMENT_OPTION")

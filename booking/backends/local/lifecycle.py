@@ -88,9 +88,13 @@ def save_transition(booking_id, event, **kwargs):
         raise
 
 
-def confirm_or_decline_booking(booking_id: str, *, payment_status: PaymentStatus) -> Booking:
+def check_payment_status(payment_status) -> None:
     if payment_status not in PaymentStatus:
         raise InvalidArgument(f"Unknown payment status {payment_status!r}.")
+
+
+def confirm_or_decline_booking(booking_id: str, *, payment_status: PaymentStatus) -> Booking:
+    check_payment_status(payment_status)
 
     def decide(booking):
         changes = check_capacity(booking)
@@ -117,6 +121,8 @@ def confirm_booking(booking_id: str, *, revision: int, caller: Caller = Caller.S
 
 def flag(payment_status):
     """For staff confirming or marking as pending: a conflict does not refuse the change, it flags it."""
+    if payment_status:
+        check_payment_status(payment_status)
 
     def decide(booking):
         changes = check_capacity(booking)
@@ -131,6 +137,8 @@ def flag(payment_status):
 def decline_booking(booking_id: str, *, revision: int, caller: Caller = Caller.STAFF,
                     payment_status: PaymentStatus | None = None) -> Booking:
     staff_only(caller)
+    if payment_status:
+        check_payment_status(payment_status)
     changes = {"payment_status": payment_status} if payment_status else {}
     return convert.booking(transition(booking_id, "declined", actor=actor_for(caller), revision=revision,
                                       **changes))
@@ -139,11 +147,12 @@ def decline_booking(booking_id: str, *, revision: int, caller: Caller = Caller.S
 def mark_booking_as_pending(booking_id: str, *, revision: int, caller: Caller = Caller.STAFF,
                             payment_status: PaymentStatus | None = None) -> Booking:
     staff_only(caller)
+    flagged = flag(payment_status)
 
     def decide(booking):
         if not booking.service.require_manual_approval:
             raise InvalidArgument("Only bookings of services that need approval can wait for it.")
-        return flag(payment_status)(booking)
+        return flagged(booking)
 
     return convert.booking(save_transition(booking_id, "marked_as_pending", actor=actor_for(caller),
                                            revision=revision, decide=decide))
@@ -204,8 +213,7 @@ def release_lapsed_holds() -> int:
 def update_payment_status(booking_id: str, *, payment_status: PaymentStatus, caller: Caller = Caller.SYSTEM,
                           reason: str = "") -> Booking:
     """Record a payment status reported after the fact (a refund, or staff marking a visit as paid)."""
-    if payment_status not in PaymentStatus:
-        raise InvalidArgument(f"Unknown payment status {payment_status!r}.")
+    check_payment_status(payment_status)
     return convert.booking(transition(booking_id, "updated", actor=actor_for(caller),
                                       payment_status=payment_status, reason=reason))
 
