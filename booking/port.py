@@ -113,7 +113,7 @@ class PaymentOptions:
 
 @dataclass(frozen=True)
 class Payment:
-    rate_type: str  # FIXED | VARIED | CUSTOM | NO_FEE
+    rate_type: RateType
     price: Money | None
     deposit: Money | None
     custom_description: str
@@ -148,7 +148,7 @@ class BookingPolicy:
 @dataclass(frozen=True)
 class Service:
     id: str
-    type: str  # APPOINTMENT | CLASS | COURSE
+    type: ServiceType
     name: str
     slug: str  # Wix: mainSlug.name
     tag_line: str
@@ -349,9 +349,9 @@ class Booking:
     title: str  # Wix: bookedEntity.title, the service name
     slot: Slot
     contact_details: ContactDetails
-    status: str
-    payment_status: str
-    selected_payment_option: str
+    status: BookingStatus
+    payment_status: PaymentStatus
+    selected_payment_option: SelectedPaymentOption
     total_participants: int
     revision: int
     start_date: datetime
@@ -430,7 +430,7 @@ class CreateBookingRequest:
     contact_details: ContactDetails
     form_submission: dict
     total_participants: int = 1
-    selected_payment_option: str = "UNDEFINED"
+    selected_payment_option: SelectedPaymentOption = SelectedPaymentOption.UNDEFINED
     schedule: BookedSchedule | None = None
     # Wix's participantsChoices (participants per service variant), instead of total_participants.
     participants_choices: tuple[dict, ...] = ()
@@ -627,23 +627,23 @@ class BookingsPort(abc.ABC):
         """Reschedule as the customer holding the token: the reschedule policy and availability apply."""
 
     @abc.abstractmethod
-    def confirm_or_decline_booking(self, booking_id: str, *, payment_status: str) -> Booking:
+    def confirm_or_decline_booking(self, booking_id: str, *, payment_status: PaymentStatus) -> Booking:
         """Wix's decision table (wix-api.md §5.4): CONFIRMED or PENDING when the slot is still free or the booking
         is paid (paid despite a conflict sets double_booked), DECLINED when it conflicts and is unpaid."""
 
     @abc.abstractmethod
     def confirm_booking(self, booking_id: str, *, revision: int, caller: Caller = Caller.STAFF,
-                        payment_status: str | None = None) -> Booking:
+                        payment_status: PaymentStatus | None = None) -> Booking:
         """Staff confirm a CREATED, PENDING or WAITING_LIST booking; a conflict is flagged with double_booked."""
 
     @abc.abstractmethod
     def decline_booking(self, booking_id: str, *, revision: int, caller: Caller = Caller.STAFF,
-                        payment_status: str | None = None) -> Booking:
+                        payment_status: PaymentStatus | None = None) -> Booking:
         """Staff decline a CREATED, PENDING or WAITING_LIST booking."""
 
     @abc.abstractmethod
     def mark_booking_as_pending(self, booking_id: str, *, revision: int, caller: Caller = Caller.STAFF,
-                                payment_status: str | None = None) -> Booking:
+                                payment_status: PaymentStatus | None = None) -> Booking:
         """CREATED → PENDING for a service that needs approval; the booking then holds its time."""
 
     @abc.abstractmethod
@@ -665,7 +665,7 @@ class BookingsPort(abc.ABC):
         """End a booking's checkout hold now (no error if it has none)."""
 
     @abc.abstractmethod
-    def update_payment_status(self, booking_id: str, *, payment_status: str, caller: Caller = Caller.SYSTEM,
+    def update_payment_status(self, booking_id: str, *, payment_status: PaymentStatus, caller: Caller = Caller.SYSTEM,
                               reason: str = "") -> Booking:
         """Record a payment status learnt after the fact: a refund went through, or a visit was paid in person."""
 

@@ -13,7 +13,8 @@ from django.db import transaction
 from .errors import FailedPrecondition, NotFound, RevisionMismatch
 from .events import emit_after_commit
 from .ids import parse_uuid
-from .models import Booking, BookingChange, BookingStatus, PaymentStatus
+from .models import Booking, BookingChange
+from .port import BookingStatus, PaymentStatus
 
 CREATED, PENDING, CONFIRMED = BookingStatus.CREATED, BookingStatus.PENDING, BookingStatus.CONFIRMED
 DECLINED, CANCELED, WAITING_LIST = BookingStatus.DECLINED, BookingStatus.CANCELED, BookingStatus.WAITING_LIST

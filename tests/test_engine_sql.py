@@ -1,4 +1,4 @@
-"""The engine's SQL reads (booking/backends/local_sql.py) find exactly the rows of the ORM filters they stand for,
+"""The engine's SQL reads (booking/backends/local/sql.py) find exactly the rows of the ORM filters they stand for,
 on SQLite and PostgreSQL: services' active staff and locations in display order, weekly hours, time off, the
 sessions staff teach, and the bookings that occupy them (`occupying()`), with bookings left out and the clean-only
 view of the double-booking checks."""
@@ -8,8 +8,8 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from booking import models
-from booking.backends.local_sql import attach_staff_and_locations, blocked_time, weekly_hours
-from booking.models.bookings import occupying
+from booking.backends.local.sql import attach_staff_and_locations, blocked_time, weekly_hours
+from booking.occupancy import occupying
 from tests.catalog import make_business, make_service, make_staff, weekdays
 
 pytestmark = pytest.mark.django_db

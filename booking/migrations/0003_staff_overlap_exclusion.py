@@ -2,7 +2,8 @@
 
 The engine already refuses such bookings under its locks; this is the second line. Forced bookings (a staff caller
 skipped the availability check) and paid double bookings (Confirm Or Decline's doubleBooked) are allowed to overlap,
-as in Wix. SQLite has no exclusion constraints; there IMMEDIATE transactions serialise every write instead.
+as in Wix. SQLite has no exclusion constraints; there IMMEDIATE transactions serialise every write instead. booking/occupancy.py
+states the rule today; tests/test_occupancy.py checks that the live constraint is that one.
 """
 
 from django.db import migrations

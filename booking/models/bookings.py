@@ -1,50 +1,43 @@
-"""Bookings of the local engine, with the Wix status and payment status values (wix-api.md §5.1)."""
+"""Bookings of the local engine, with the Wix status and payment status values (wix-api.md §5.1).
+
+The choices take their values from the port's enums (booking/port.py), the one source of them; the labels are
+what staff read in the admin.
+"""
 
 import uuid
 
 from django.db import models
 from django.db.models import F, Q
 
+from booking import port
+
 from .catalog import Location, Service, StaffMember
 from .sessions import ClassSession
 
 
 class BookingStatus(models.TextChoices):
-    CREATED = "CREATED", "Created"
-    PENDING = "PENDING", "Pending approval"
-    CONFIRMED = "CONFIRMED", "Confirmed"
-    DECLINED = "DECLINED", "Declined"
-    CANCELED = "CANCELED", "Canceled"
-    WAITING_LIST = "WAITING_LIST", "Waiting list"
+    CREATED = port.BookingStatus.CREATED.value, "Created"
+    PENDING = port.BookingStatus.PENDING.value, "Pending approval"
+    CONFIRMED = port.BookingStatus.CONFIRMED.value, "Confirmed"
+    DECLINED = port.BookingStatus.DECLINED.value, "Declined"
+    CANCELED = port.BookingStatus.CANCELED.value, "Canceled"
+    WAITING_LIST = port.BookingStatus.WAITING_LIST.value, "Waiting list"
 
 
 class PaymentStatus(models.TextChoices):
-    UNDEFINED = "UNDEFINED", "Undefined"
-    NOT_PAID = "NOT_PAID", "Not paid"
-    PAID = "PAID", "Paid"
-    PARTIALLY_PAID = "PARTIALLY_PAID", "Partially paid (deposit)"
-    REFUNDED = "REFUNDED", "Refunded"
-    EXEMPT = "EXEMPT", "Free of charge"
+    UNDEFINED = port.PaymentStatus.UNDEFINED.value, "Undefined"
+    NOT_PAID = port.PaymentStatus.NOT_PAID.value, "Not paid"
+    PAID = port.PaymentStatus.PAID.value, "Paid"
+    PARTIALLY_PAID = port.PaymentStatus.PARTIALLY_PAID.value, "Partially paid (deposit)"
+    REFUNDED = port.PaymentStatus.REFUNDED.value, "Refunded"
+    EXEMPT = port.PaymentStatus.EXEMPT.value, "Free of charge"
 
 
 class SelectedPaymentOption(models.TextChoices):
-    UNDEFINED = "UNDEFINED", "Undefined"
-    OFFLINE = "OFFLINE", "In person"
-    ONLINE = "ONLINE", "Online"
-    MEMBERSHIP = "MEMBERSHIP", "Membership"
-
-
-# Statuses whose bookings take up a staff member's time or a place in a session.
-OCCUPYING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PENDING)
-
-
-def occupying(now, prefix: str = "") -> Q:
-    """Bookings that take up capacity at `now`: CONFIRMED and PENDING ones, and CREATED ones whose checkout hold
-    has not lapsed. A lapsed hold stops counting at once, before any command clears it. `prefix` is the path from
-    another model, such as "bookings__"."""
-    return Q(**{f"{prefix}status__in": OCCUPYING_STATUSES}) | Q(
-        **{f"{prefix}status": BookingStatus.CREATED, f"{prefix}hold_expires_at__gt": now}
-    )
+    UNDEFINED = port.SelectedPaymentOption.UNDEFINED.value, "Undefined"
+    OFFLINE = port.SelectedPaymentOption.OFFLINE.value, "In person"
+    ONLINE = port.SelectedPaymentOption.ONLINE.value, "Online"
+    MEMBERSHIP = port.SelectedPaymentOption.MEMBERSHIP.value, "Membership"
 
 
 class Booking(models.Model):

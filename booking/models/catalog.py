@@ -11,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from booking import port
+
 
 def validate_time_zone(value: str) -> None:
     try:
@@ -217,17 +219,17 @@ class FormField(models.Model):
             raise ValidationError({"options": "Options are a list of labels."})
 
 
-class ServiceType(models.TextChoices):
-    APPOINTMENT = "APPOINTMENT", "Appointment"
-    CLASS = "CLASS", "Class"
-    COURSE = "COURSE", "Course"
+class ServiceType(models.TextChoices):  # values from the port's enums, as RateType's
+    APPOINTMENT = port.ServiceType.APPOINTMENT.value, "Appointment"
+    CLASS = port.ServiceType.CLASS.value, "Class"
+    COURSE = port.ServiceType.COURSE.value, "Course"
 
 
 class RateType(models.TextChoices):
-    FIXED = "FIXED", "Fixed price"
-    VARIED = "VARIED", "Varies"
-    CUSTOM = "CUSTOM", "Custom (described in words)"
-    NO_FEE = "NO_FEE", "Free"
+    FIXED = port.RateType.FIXED.value, "Fixed price"
+    VARIED = port.RateType.VARIED.value, "Varies"
+    CUSTOM = port.RateType.CUSTOM.value, "Custom (described in words)"
+    NO_FEE = port.RateType.NO_FEE.value, "Free"
 
 
 class Service(models.Model):

@@ -6,15 +6,16 @@ service and every day shown. On the benchmark's week (docs/performance.md) build
 UNION of busy time took about 2.7 ms and converting its 580 datetimes about 3 ms, while the SQL ran in under 1 ms;
 prefetching a service's staff and locations cost about three times what the same two queries cost through
 `Model.objects.raw`. The SQL is plain enough for SQLite and PostgreSQL alike; tests/test_engine_sql.py checks on both
-that each read finds exactly the rows of the ORM filters it stands for (`occupying()` above all).
+that each read finds exactly the rows of the ORM filters it stands for, and tests/test_occupancy.py that the busy
+time agrees with booking/occupancy.py, where what occupies is stated.
 """
 
 from datetime import UTC, datetime
 
 from django.db import connection
 
-from booking.models.bookings import OCCUPYING_STATUSES, BookingStatus
 from booking.models.catalog import Location, StaffMember
+from booking.occupancy import SQL_CLEAN, SQL_OCCUPYING
 
 # A service's active staff and its locations, each in the models' display order (ties by id, so the first location
 # is always the same one).
@@ -36,8 +37,7 @@ _HOURS = "SELECT staff_id, weekday, start_time, end_time FROM booking_workinghou
 
 # (staff, start, end, blocks like time off): time off and the class or course sessions the staff teach (which keep
 # them from appointments whatever the buffer), then the bookings that occupy them, each up to its `occupied_until`
-# (its end plus the buffer it was booked with). A booking occupies while CONFIRMED or PENDING, or while CREATED
-# with an unexpired checkout hold: `occupying()` in booking/models/bookings.py.
+# (its end plus the buffer it was booked with), as booking/occupancy.py states.
 _BLOCKED = """
 SELECT staff_id, "start", "end", 1 FROM booking_timeoff
  WHERE staff_id IN ({staff}) AND "end" > %s AND "start" < %s
@@ -47,9 +47,9 @@ SELECT staff_id, "start", "end", 1 FROM booking_classsession
 UNION ALL
 SELECT staff_id, "start", occupied_until, 0 FROM booking_booking
  WHERE staff_id IN ({staff}) AND occupied_until > %s AND "start" < %s
-   AND (status IN (%s, %s) OR (status = %s AND hold_expires_at > %s)){leave_out}
+   AND {occupying}{leave_out}
 """
-_CLEAN_ONLY = " AND NOT double_booked AND NOT skip_availability_validation"
+_CLEAN_ONLY = f" AND {SQL_CLEAN}"
 
 
 def attach_staff_and_locations(services) -> None:
@@ -92,11 +92,10 @@ def blocked_time(staff_ids, start: datetime, end: datetime, now: datetime, *, ex
         leave_out += _CLEAN_ONLY
     adapt = connection.ops.adapt_datetimefield_value
     window = [adapt(start), adapt(end)]
-    occupying = [*(status.value for status in OCCUPYING_STATUSES), BookingStatus.CREATED.value, adapt(now)]
-    params = [*staff_ids, *window, *staff_ids, *window, *staff_ids, *window, *occupying, *excluded]
+    params = [*staff_ids, *window, *staff_ids, *window, *staff_ids, *window, adapt(now), *excluded]
     marks = _marks(staff_ids)
     with connection.cursor() as cursor:
-        cursor.execute(_BLOCKED.format(staff=marks, leave_out=leave_out), params)
+        cursor.execute(_BLOCKED.format(staff=marks, occupying=SQL_OCCUPYING, leave_out=leave_out), params)
         return [(staff, _utc(begins), _utc(ends), bool(off)) for staff, begins, ends, off in cursor.fetchall()]
 
 
