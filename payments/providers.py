@@ -1,8 +1,9 @@
 """Checkout providers: how a customer settles a booking once it is created.
 
 A provider says whether it is offered for a service and finishes a CREATED booking. Providers that take money
-elsewhere (Stripe, Wix's hosted checkout) return a `CheckoutRedirect` to their payment page; the ones below settle
-at once with Confirm Or Decline Booking. The registry is a plain dict, in the order options are shown.
+elsewhere (Stripe, Wix's hosted checkout) return a `CheckoutRedirect` to their payment page, and give that up again
+in `abandon()`; the ones below settle at once with Confirm Or Decline Booking. The registry is a plain dict, in the
+order options are shown. Booking's views use the registry and nothing else of payments.
 """
 
 from dataclasses import dataclass
@@ -33,6 +34,11 @@ class CheckoutProvider:
     def complete(self, booking: Booking, request: HttpRequest) -> Booking | CheckoutRedirect:
         """Settle a CREATED booking (returning it CONFIRMED, PENDING or DECLINED) or send the customer to pay."""
         raise NotImplementedError
+
+    @classmethod
+    def abandon(cls, booking_id: str) -> None:
+        """The customer gives up paying for the booking: end whatever payment this kind of provider started for it.
+        Providers that settle at once start nothing."""
 
 
 class FreeProvider(CheckoutProvider):
@@ -65,6 +71,10 @@ class StripeProvider(CheckoutProvider):
     def complete(self, booking: Booking, request: HttpRequest) -> CheckoutRedirect:
         return CheckoutRedirect(stripe_checkout.start_checkout(booking, request))
 
+    @classmethod
+    def abandon(cls, booking_id: str) -> None:
+        stripe_checkout.abandon_checkout(booking_id)  # ends open sessions, releases the hold
+
 
 PROVIDERS: dict[str, CheckoutProvider] = {
     "free": FreeProvider("free", "No payment needed", "UNDEFINED"),
@@ -77,3 +87,10 @@ PROVIDERS: dict[str, CheckoutProvider] = {
 
 def offered_providers(service: Service) -> list[CheckoutProvider]:
     return [provider for provider in PROVIDERS.values() if provider.is_offered(service)]
+
+
+def abandon_checkout(booking_id: str) -> None:
+    """The customer gives up paying for this booking (to choose another time): every kind of provider ends what it
+    started for it (a payment session, the hold on the time). Asked once per kind, whatever it started."""
+    for kind in dict.fromkeys(type(provider) for provider in PROVIDERS.values()):
+        kind.abandon(booking_id)

@@ -18,10 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from booking import draft as drafts
 from booking.errors import BookingsError, SlotNotAvailable
 from booking.port import Booking
-from booking.views.common import error_page, leave_for
-from booking.views.services import JUST_TAKEN
+from booking.web import JUST_TAKEN, error_page, leave_for
 
-from . import pricing, stripe_api, stripe_checkout
+from . import pricing, providers, stripe_api, stripe_checkout
 from .models import StripeCheckout
 
 logger = logging.getLogger(__name__)
@@ -119,6 +118,6 @@ def release_booking_time(request: HttpRequest, booking_id: UUID) -> HttpResponse
     booking = _own_booking(request, booking_id)
     service = stripe_checkout.service_of(booking)
     if booking.status == "CREATED":
-        stripe_checkout.abandon_checkout(booking.id)
+        providers.abandon_checkout(booking.id)
         messages.info(request, "The time you held is free again. Choose another time; your answers are kept.")
     return redirect("booking:slots", slug=service.slug)

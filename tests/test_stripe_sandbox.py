@@ -226,7 +226,7 @@ def test_a_staff_cancel_with_refund_refunds_through_stripe(client, studio):
     # Asking again refunds nothing more (one refund per payment, and Stripe's idempotency key).
     from payments.refunds import refund_if_due
 
-    refund_if_due(str(booking.public_id), the_booking().revision - 1)
+    refund_if_due(str(booking.public_id), event="canceled", initiated_by="staff", with_refund=True)
     assert SandboxObject.objects.filter(type="refund").count() == 1
 
 

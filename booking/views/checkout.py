@@ -12,11 +12,11 @@ from booking import draft as drafts
 from booking.backends import get_backend
 from booking.errors import BookingsError, NotFound
 from booking.forms import BookingDetailsForm, answer_text
-from payments.providers import PROVIDERS, CheckoutRedirect, offered_providers
-from payments.stripe_checkout import abandon_checkout
+from booking.web import error_page, leave_for
+from payments.providers import PROVIDERS, CheckoutRedirect, abandon_checkout, offered_providers
 
 from .choice import Choice, choice_from, create_request, revalidate
-from .common import business_zone, error_page, leave_for, service_or_404
+from .common import business_zone, service_or_404
 from .services import just_taken
 
 # Errors of Create Booking that mean "someone else got there first".

@@ -22,11 +22,12 @@ from booking.backends import get_backend
 from booking.errors import BookingsError, InvalidArgument, NotFound, RevisionMismatch
 from booking.port import AllowedActions, Booking, Service
 from booking.templatetags.booking_tags import duration
+from booking.web import JUST_TAKEN, error_page
 
 from .checkout import TAKEN
 from .choice import Choice, choice_from, revalidate, slot_for
-from .common import business_zone, error_page
-from .services import JUST_TAKEN, times_context
+from .common import business_zone
+from .services import times_context
 
 LINKS_KEY = "manage_links"  # in the session: booking id → the token of the emailed link that opened it here
 STALE = "This booking changed since you opened this page. Reload to see it as it is now."

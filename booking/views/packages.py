@@ -30,9 +30,10 @@ from booking.port import (
     ServiceSelection,
     Slot,
 )
+from booking.web import error_page
 from payments.providers import PROVIDERS
 
-from .common import business_zone, display_zone, error_page, zone_context
+from .common import business_zone, display_zone, zone_context
 from .services import MAX_WEEKS_AHEAD, _by_day, _first_day
 
 PACKAGE_KEY = "package_draft"

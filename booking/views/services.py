@@ -16,10 +16,10 @@ from booking.backends import get_backend
 from booking.dates import format_instant
 from booking.errors import BookingsError, InvalidArgument, NotFound
 from booking.port import Service
+from booking.web import JUST_TAKEN, error_page
 
-from .common import display_zone, error_page, service_or_404, zone_context
+from .common import display_zone, service_or_404, zone_context
 
-JUST_TAKEN = "Sorry, this time was just taken. Please choose another time; your answers are kept."
 MAX_WEEKS_AHEAD = 52
 TEMPLATES = {"APPOINTMENT": "booking/slot_picker.html", "CLASS": "booking/class_sessions.html",
              "COURSE": "booking/course.html"}
