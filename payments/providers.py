@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from booking.backends import get_backend
-from booking.port import Booking, Service
+from booking.port import Booking, PaymentStatus, RateType, SelectedPaymentOption, Service
 from payments import stripe_checkout
 
 
@@ -26,7 +26,7 @@ class CheckoutRedirect:
 class CheckoutProvider:
     name: str
     label: str
-    selected_payment_option: str
+    selected_payment_option: SelectedPaymentOption
 
     def is_offered(self, service: Service) -> bool:
         raise NotImplementedError
@@ -43,19 +43,21 @@ class CheckoutProvider:
 
 class FreeProvider(CheckoutProvider):
     def is_offered(self, service: Service) -> bool:
-        return service.payment.rate_type == "NO_FEE"
+        return service.payment.rate_type == RateType.NO_FEE
 
     def complete(self, booking: Booking, request: HttpRequest) -> Booking:
-        return get_backend().confirm_or_decline_booking(booking.id, payment_status="EXEMPT")
+        return get_backend().confirm_or_decline_booking(booking.id, payment_status=PaymentStatus.EXEMPT)
 
 
 class InPersonProvider(CheckoutProvider):
     def is_offered(self, service: Service) -> bool:
         payment = service.payment
-        return payment.rate_type != "NO_FEE" and (payment.options.in_person or payment.rate_type == "CUSTOM")
+        if payment.rate_type == RateType.NO_FEE:
+            return False
+        return payment.options.in_person or payment.rate_type == RateType.CUSTOM
 
     def complete(self, booking: Booking, request: HttpRequest) -> Booking:
-        return get_backend().confirm_or_decline_booking(booking.id, payment_status="NOT_PAID")
+        return get_backend().confirm_or_decline_booking(booking.id, payment_status=PaymentStatus.NOT_PAID)
 
 
 @dataclass(frozen=True)
@@ -77,11 +79,12 @@ class StripeProvider(CheckoutProvider):
 
 
 PROVIDERS: dict[str, CheckoutProvider] = {
-    "free": FreeProvider("free", "No payment needed", "UNDEFINED"),
-    "stripe": StripeProvider("stripe", "Pay online", "ONLINE"),
-    "stripe_deposit": StripeProvider("stripe_deposit", "Pay a deposit online, the rest at your visit", "ONLINE",
+    "free": FreeProvider("free", "No payment needed", SelectedPaymentOption.UNDEFINED),
+    "stripe": StripeProvider("stripe", "Pay online", SelectedPaymentOption.ONLINE),
+    "stripe_deposit": StripeProvider("stripe_deposit", "Pay a deposit online, the rest at your visit",
+                                     SelectedPaymentOption.ONLINE,
                                      deposit=True),
-    "in_person": InPersonProvider("in_person", "Pay in person at your visit", "OFFLINE"),
+    "in_person": InPersonProvider("in_person", "Pay in person at your visit", SelectedPaymentOption.OFFLINE),
 }
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.backends import get_backend
+from booking.port import PaymentStatus
 
 from . import stripe_api
 from .models import StripeCheckout, StripeRefund
@@ -127,10 +128,10 @@ def refund_confirmed(charge: dict) -> str:
     if StripeRefund.objects.filter(checkout=checkout, reason=DUPLICATE).exists():
         return "duplicate payment refunded; the booking is unchanged"
     found = get_backend().query_extended_bookings(booking_ids=[checkout.booking_id])
-    if not found or found[0].payment_status == "REFUNDED":
+    if not found or found[0].payment_status == PaymentStatus.REFUNDED:
         return "refund recorded"
     amount = stripe_api.from_minor_units(charge.get("amount_refunded", 0), charge.get("currency", "usd"))
     get_backend().update_payment_status(
-        checkout.booking_id, payment_status="REFUNDED",
+        checkout.booking_id, payment_status=PaymentStatus.REFUNDED,
         reason=f"Stripe refunded {amount} {checkout.currency} ({charge.get('id', '')})")
     return "booking marked REFUNDED"
