@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The development sandboxes are on for `make run` (and for the tests, tests/settings.py), unless the environment says
+# otherwise (STRIPE_SANDBOX=false with real Stripe test keys).
+run: export STRIPE_SANDBOX ?= true
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo

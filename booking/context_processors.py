@@ -1,5 +1,5 @@
 from .backends import get_backend
-from .port import BusinessInfo
+from .port import BookingStatus, BusinessInfo, PaymentStatus, RateType, SelectedPaymentOption, ServiceType
 
 
 def business_info(request) -> BusinessInfo:
@@ -11,3 +11,14 @@ def business_info(request) -> BusinessInfo:
 
 def business(request) -> dict:
     return {"business": business_info(request)}
+
+
+# Each enum as a mapping of its members, for templates: `{% if booking.status == BookingStatus.CONFIRMED %}`. A
+# mapping rather than the class, because Django's templates call what is callable, and an enum class is.
+ENUMS = {kind.__name__: {member.name: member for member in kind}
+         for kind in (BookingStatus, PaymentStatus, SelectedPaymentOption, ServiceType, RateType)}
+
+
+def enums(request) -> dict:
+    """The port's enums, so that templates compare with them rather than with strings."""
+    return ENUMS

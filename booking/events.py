@@ -1,7 +1,15 @@
 """Domain events of bookings, sent after the change they describe has committed.
 
-Receivers (emails, outgoing webhooks) connect to `booking_event`; they get the event name, the booking's public id
-and its revision, and read whatever else they need themselves.
+Receivers (emails, refunds, outgoing webhooks) connect to `booking_event`; they get the event name, the booking's
+public id and its revision, and what Wix's event bodies carry about the change itself (wix-api.md §5.7, §5.14):
+
+- `initiated_by`: who made the change, "customer", "staff" or "system" (Wix's `initiatedBy`, by kind);
+- `previous_status`: the booking's status before the change (Wix's `previousStatus`; "" for "created");
+- `with_refund`: for "canceled", whether staff asked for the payment to be refunded whatever the refund policy
+  (Wix's `flowControlSettings.withRefund`).
+
+Anything else about the booking they read through the bookings port themselves. Receivers take `**kwargs`, so that
+the event can grow.
 """
 
 from django.db import transaction
@@ -15,8 +23,14 @@ EVENTS = frozenset({
 booking_event = Signal()
 
 
-def emit_after_commit(event: str, booking_id: str, revision: int) -> None:
+INITIATORS = frozenset({"customer", "staff", "system"})
+
+
+def emit_after_commit(event: str, booking_id: str, revision: int, *, initiated_by: str, previous_status: str = "",
+                      with_refund: bool = False) -> None:
     assert event in EVENTS, event
+    assert initiated_by in INITIATORS, initiated_by
+    details = {"initiated_by": initiated_by, "previous_status": str(previous_status), "with_refund": with_refund}
     transaction.on_commit(
-        lambda: booking_event.send(sender="booking", event=event, booking_id=booking_id, revision=revision)
+        lambda: booking_event.send(sender="booking", event=event, booking_id=booking_id, revision=revision, **details)
     )

@@ -73,15 +73,18 @@ def _event_name(event: str, status: str) -> str:
     return {CONFIRMED: "confirmed", PENDING: "marked_as_pending", DECLINED: "declined"}[status]
 
 
-def record(booking: Booking, event: str, *, actor: Actor, from_status="", from_payment_status="", reason="") -> None:
-    """Write the audit row for the booking's current revision and emit its event after commit."""
+def record(booking: Booking, event: str, *, actor: Actor, from_status="", from_payment_status="", reason="",
+           with_refund: bool = False) -> None:
+    """Write the audit row for the booking's current revision and emit its event after commit, with who made the
+    change, the status before it and (for a cancel) whether a refund was asked for."""
     BookingChange.objects.create(
         booking=booking, actor=actor.kind, user_id=actor.user_id, event=event,
         from_status=from_status, to_status=booking.status,
         from_payment_status=from_payment_status, to_payment_status=booking.payment_status,
         revision=booking.revision, reason=reason[:300],
     )
-    emit_after_commit(event, str(booking.public_id), booking.revision)
+    emit_after_commit(event, str(booking.public_id), booking.revision, initiated_by=str(actor.kind),
+                      previous_status=from_status, with_refund=with_refund)
 
 
 def transition(
@@ -92,11 +95,13 @@ def transition(
     revision: int | None = None,
     decide: Callable[[Booking], dict] | None = None,
     reason: str | Callable[[Booking], str] = "",
+    with_refund: bool = False,
     **changes,
 ) -> Booking:
     """Apply `event` to the booking under a row lock. `revision`, when given, must be the booking's current one.
     `decide(booking)` runs under the lock and returns more field changes (it may raise to refuse the change);
-    a callable `reason` is given the booking as it was before the change."""
+    a callable `reason` is given the booking as it was before the change. `with_refund` goes out with the event
+    (a cancel's flowControlSettings.withRefund)."""
     allowed_from, target = TRANSITIONS[event]
     with transaction.atomic():
         booking = lock_booking(booking_id)
@@ -121,7 +126,7 @@ def transition(
         booking.revision += 1
         booking.save()
         record(booking, _event_name(event, booking.status), actor=actor, from_status=from_status,
-               from_payment_status=from_payment_status, reason=reason)
+               from_payment_status=from_payment_status, reason=reason, with_refund=with_refund)
     return booking
 
 

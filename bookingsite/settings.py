@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "booking.context_processors.business",
+                "booking.context_processors.enums",
             ],
         },
     },
@@ -144,8 +145,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Payments (docs/payments.md). Without STRIPE_SECRET_KEY the site serves its own Stripe sandbox under /_sandbox/stripe/
-# (development and tests only: a system check refuses it with DEBUG off). Never log these values.
+# Payments (docs/payments.md). Never log these values.
+# STRIPE_SANDBOX=true (make run, the tests and CI set it) serves the site's own Stripe sandbox under /_sandbox/stripe/
+# and points the Stripe client at it. It is on only when asked for, never because a key is missing; only then is its
+# app (bookingsite/sandboxes/stripe/) installed, routed and migrated. A system check refuses it with DEBUG off.
+STRIPE_SANDBOX = env_bool("STRIPE_SANDBOX", False)
+if STRIPE_SANDBOX:
+    INSTALLED_APPS.append("bookingsite.sandboxes.stripe")
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # empty: Stripe itself, or the sandbox on this site

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -5,5 +6,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("booking.urls")),
     path("payments/", include("payments.urls")),
-    path("_sandbox/stripe/", include("payments.sandbox.urls")),  # answers 404 unless the Stripe sandbox is on
 ]
+
+# Development sandboxes, routed only when they are on (bookingsite/sandboxes/).
+if settings.STRIPE_SANDBOX:
+    urlpatterns.append(path("_sandbox/stripe/", include("bookingsite.sandboxes.stripe.urls")))

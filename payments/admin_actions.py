@@ -4,9 +4,9 @@ from django.contrib import admin, messages
 
 from booking.backends import get_backend
 from booking.errors import BookingsError
-from booking.port import Caller
+from booking.port import BookingStatus, Caller, PaymentStatus
 
-DUE = frozenset({"NOT_PAID", "PARTIALLY_PAID"})
+DUE = frozenset({PaymentStatus.NOT_PAID, PaymentStatus.PARTIALLY_PAID})
 
 
 @admin.action(description="Mark as paid in person")
@@ -15,7 +15,7 @@ def mark_paid_in_person(modeladmin, request, queryset):
     bookings with money still due; the change is audited as the staff member's."""
     done = 0
     for booking in queryset:
-        if booking.status not in {"CONFIRMED", "PENDING"} or booking.payment_status not in DUE:
+        if booking.status not in {BookingStatus.CONFIRMED, BookingStatus.PENDING} or booking.payment_status not in DUE:
             modeladmin.message_user(
                 request, f"{booking}: only confirmed or pending bookings with money still due can be marked as paid "
                          f"(this one is {booking.get_status_display().lower()}, "
@@ -23,7 +23,7 @@ def mark_paid_in_person(modeladmin, request, queryset):
             continue
         try:
             get_backend().update_payment_status(
-                str(booking.public_id), payment_status="PAID", caller=Caller.STAFF,
+                str(booking.public_id), payment_status=PaymentStatus.PAID, caller=Caller.STAFF,
                 reason=f"paid in person, marked by {request.user.get_username()}")
             done += 1
         except BookingsError as error:

@@ -14,7 +14,8 @@ def stripe_settings(app_configs=None, **kwargs):
     if stripe_api.sandbox_on() and not settings.DEBUG:
         problems.append(Error(
             "The Stripe sandbox is on while DEBUG is off: anyone could 'pay' on its test page.",
-            hint="Set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (docs/payments.md), or run with DEBUG=true.",
+            hint="Unset STRIPE_SANDBOX and set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (docs/payments.md), or run "
+                 "with DEBUG=true.",
             id="payments.E001",
         ))
     if key and not settings.STRIPE_WEBHOOK_SECRET:

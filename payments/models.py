@@ -1,5 +1,5 @@
-"""What the payments app remembers: Stripe checkouts, the webhook events already handled, refunds, and the Stripe
-sandbox's own state (development only).
+"""What the payments app remembers: Stripe checkouts, the webhook events already handled, and refunds. (The Stripe
+sandbox keeps its own state in its own app, bookingsite/sandboxes/stripe/.)
 
 Bookings are referred to by their port id (`booking_id`, a string), not by a foreign key, so that the same tables
 serve the local engine and a Wix site behind the bookings port.
@@ -102,35 +102,3 @@ class StripeRefund(models.Model):
     @property
     def idempotency_key(self) -> str:
         return f"refund-{self.checkout.session_id}"
-
-
-# ---- the Stripe sandbox (development and tests only) ------------------------------------------------------------
-
-
-class SandboxObject(models.Model):
-    """An object of the Stripe sandbox (checkout session, payment intent, charge, refund, event), as Stripe's JSON."""
-
-    id = models.CharField(max_length=255, primary_key=True)
-    type = models.CharField(max_length=40, db_index=True)
-    data = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.id
-
-
-class SandboxIdempotencyKey(models.Model):
-    """The first response to an Idempotency-Key, replayed to every repeat of the same request (as Stripe does)."""
-
-    key = models.CharField(max_length=255, unique=True)
-    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
-    status_code = models.PositiveSmallIntegerField()
-    body = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.key

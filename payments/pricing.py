@@ -8,9 +8,9 @@ Stripe boundary, in `payments.stripe_api`.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from booking.port import Booking, Money, Service
+from booking.port import Booking, BookingStatus, Money, PaymentStatus, RateType, Service
 
-CHARGEABLE_RATES = frozenset({"FIXED", "VARIED"})
+CHARGEABLE_RATES = frozenset({RateType.FIXED, RateType.VARIED})
 
 
 @dataclass(frozen=True)
@@ -73,13 +73,14 @@ def settlement(booking: Booking, service: Service | None) -> dict:
         return {"total": None, "paid": None, "due": None}
     zero = Money(Decimal("0.00"), amounts.total.currency)
     paid = {
-        "PAID": amounts.total,
-        "PARTIALLY_PAID": amounts.online if amounts.is_deposit else None,
-        "REFUNDED": zero,
+        PaymentStatus.PAID: amounts.total,
+        PaymentStatus.PARTIALLY_PAID: amounts.online if amounts.is_deposit else None,
+        PaymentStatus.REFUNDED: zero,
     }.get(booking.payment_status, zero)
-    if booking.payment_status == "EXEMPT":
+    if booking.payment_status == PaymentStatus.EXEMPT:
         return {"total": amounts.total, "paid": zero, "due": zero}
     due = None if paid is None else Money(amounts.total.value - paid.value, amounts.total.currency)
-    if booking.payment_status == "REFUNDED" or booking.status in {"CANCELED", "DECLINED"}:
+    if booking.payment_status == PaymentStatus.REFUNDED or booking.status in {BookingStatus.CANCELED,
+                                                                              BookingStatus.DECLINED}:
         due = zero
     return {"total": amounts.total, "paid": paid, "due": due}

@@ -1,8 +1,9 @@
 """Checkout providers: how a customer settles a booking once it is created.
 
 A provider says whether it is offered for a service and finishes a CREATED booking. Providers that take money
-elsewhere (Stripe, Wix's hosted checkout) return a `CheckoutRedirect` to their payment page; the ones below settle
-at once with Confirm Or Decline Booking. The registry is a plain dict, in the order options are shown.
+elsewhere (Stripe, Wix's hosted checkout) return a `CheckoutRedirect` to their payment page, and give that up again
+in `abandon()`; the ones below settle at once with Confirm Or Decline Booking. The registry is a plain dict, in the
+order options are shown. Booking's views use the registry and nothing else of payments.
 """
 
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from booking.backends import get_backend
-from booking.port import Booking, Service
+from booking.port import Booking, PaymentStatus, RateType, SelectedPaymentOption, Service
 from payments import stripe_checkout
 
 
@@ -25,7 +26,7 @@ class CheckoutRedirect:
 class CheckoutProvider:
     name: str
     label: str
-    selected_payment_option: str
+    selected_payment_option: SelectedPaymentOption
 
     def is_offered(self, service: Service) -> bool:
         raise NotImplementedError
@@ -34,22 +35,29 @@ class CheckoutProvider:
         """Settle a CREATED booking (returning it CONFIRMED, PENDING or DECLINED) or send the customer to pay."""
         raise NotImplementedError
 
+    @classmethod
+    def abandon(cls, booking_id: str) -> None:
+        """The customer gives up paying for the booking: end whatever payment this kind of provider started for it.
+        Providers that settle at once start nothing."""
+
 
 class FreeProvider(CheckoutProvider):
     def is_offered(self, service: Service) -> bool:
-        return service.payment.rate_type == "NO_FEE"
+        return service.payment.rate_type == RateType.NO_FEE
 
     def complete(self, booking: Booking, request: HttpRequest) -> Booking:
-        return get_backend().confirm_or_decline_booking(booking.id, payment_status="EXEMPT")
+        return get_backend().confirm_or_decline_booking(booking.id, payment_status=PaymentStatus.EXEMPT)
 
 
 class InPersonProvider(CheckoutProvider):
     def is_offered(self, service: Service) -> bool:
         payment = service.payment
-        return payment.rate_type != "NO_FEE" and (payment.options.in_person or payment.rate_type == "CUSTOM")
+        if payment.rate_type == RateType.NO_FEE:
+            return False
+        return payment.options.in_person or payment.rate_type == RateType.CUSTOM
 
     def complete(self, booking: Booking, request: HttpRequest) -> Booking:
-        return get_backend().confirm_or_decline_booking(booking.id, payment_status="NOT_PAID")
+        return get_backend().confirm_or_decline_booking(booking.id, payment_status=PaymentStatus.NOT_PAID)
 
 
 @dataclass(frozen=True)
@@ -65,15 +73,27 @@ class StripeProvider(CheckoutProvider):
     def complete(self, booking: Booking, request: HttpRequest) -> CheckoutRedirect:
         return CheckoutRedirect(stripe_checkout.start_checkout(booking, request))
 
+    @classmethod
+    def abandon(cls, booking_id: str) -> None:
+        stripe_checkout.abandon_checkout(booking_id)  # ends open sessions, releases the hold
+
 
 PROVIDERS: dict[str, CheckoutProvider] = {
-    "free": FreeProvider("free", "No payment needed", "UNDEFINED"),
-    "stripe": StripeProvider("stripe", "Pay online", "ONLINE"),
-    "stripe_deposit": StripeProvider("stripe_deposit", "Pay a deposit online, the rest at your visit", "ONLINE",
+    "free": FreeProvider("free", "No payment needed", SelectedPaymentOption.UNDEFINED),
+    "stripe": StripeProvider("stripe", "Pay online", SelectedPaymentOption.ONLINE),
+    "stripe_deposit": StripeProvider("stripe_deposit", "Pay a deposit online, the rest at your visit",
+                                     SelectedPaymentOption.ONLINE,
                                      deposit=True),
-    "in_person": InPersonProvider("in_person", "Pay in person at your visit", "OFFLINE"),
+    "in_person": InPersonProvider("in_person", "Pay in person at your visit", SelectedPaymentOption.OFFLINE),
 }
 
 
 def offered_providers(service: Service) -> list[CheckoutProvider]:
     return [provider for provider in PROVIDERS.values() if provider.is_offered(service)]
+
+
+def abandon_checkout(booking_id: str) -> None:
+    """The customer gives up paying for this booking (to choose another time): every kind of provider ends what it
+    started for it (a payment session, the hold on the time). Asked once per kind, whatever it started."""
+    for kind in dict.fromkeys(type(provider) for provider in PROVIDERS.values()):
+        kind.abandon(booking_id)

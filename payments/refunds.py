@@ -12,16 +12,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from booking.backends import get_backend
-from booking.ids import parse_uuid
+from booking.port import PaymentStatus
 
 from . import stripe_api
 from .models import StripeCheckout, StripeRefund
 
 logger = logging.getLogger(__name__)
 
-WITH_REFUND = "with refund"  # the reason the engine writes on the audit row of a cancel with withRefund
 DUPLICATE = "duplicate"
 
 
@@ -70,22 +70,23 @@ def send_refund(refund_pk: int) -> StripeRefund:
 # ---- when a booking is canceled ----------------------------------------------------------------------------------
 
 
-def on_booking_event(sender, *, event: str, booking_id: str, revision: int, **kwargs) -> None:
+def on_booking_event(sender, *, event: str, booking_id: str, initiated_by: str = "system", with_refund: bool = False,
+                     **kwargs) -> None:
     """booking.events.booking_event receiver. Runs after the cancel (or decline) committed; a failure here must not
     undo it or break the page that made it, so it is logged (and the StripeRefund row shows it to staff)."""
     if event not in {"canceled", "declined"}:
         return
     try:
-        refund_if_due(booking_id, revision)
+        refund_if_due(booking_id, event=event, initiated_by=initiated_by, with_refund=with_refund)
     except Exception:
         logger.exception("Could not refund canceled booking %s", booking_id)
 
 
-def refund_if_due(booking_id: str, revision: int) -> StripeRefund | None:
+def refund_if_due(booking_id: str, *, event: str, initiated_by: str, with_refund: bool) -> StripeRefund | None:
     checkout = StripeCheckout.objects.filter(booking_id=booking_id, paid_booking=True).order_by("-attempt").first()
     if checkout is None:
         return None
-    reason = _refund_reason(booking_id, revision)
+    reason = _refund_reason(booking_id, event=event, initiated_by=initiated_by, with_refund=with_refund)
     if reason is None:
         logger.info("Booking %s was canceled without a refund", booking_id)
         return None
@@ -93,22 +94,19 @@ def refund_if_due(booking_id: str, revision: int) -> StripeRefund | None:
         return request_refund(checkout, reason=reason)
 
 
-def _refund_reason(booking_id: str, revision: int) -> str | None:
-    """Why the cancel at `revision` earns a refund, from the engine's audit row, or None."""
-    from booking.models import BookingChange  # the local engine's audit trail; a Wix site refunds through Wix
-
-    key = parse_uuid(booking_id)
-    change = (BookingChange.objects.filter(booking__public_id=key, revision=revision).select_related("booking")
-              .first() if key else None)
-    if change is None:
-        return None
-    if change.event == "declined":
+def _refund_reason(booking_id: str, *, event: str, initiated_by: str, with_refund: bool) -> str | None:
+    """Why the change earns a refund, or None: from what the event says (Wix's Booking Canceled carries
+    `flowControlSettings.withRefund` and `initiatedBy`) and, for a customer's own cancel, the booking's start read
+    through the bookings port. The event arrives as soon as the change commits, so "now" is when it was made."""
+    if event == "declined":
         return "declined by the business after payment"
-    if change.reason == WITH_REFUND:
+    if with_refund:
         return "canceled with refund"
     hours = settings.PAYMENTS_CUSTOMER_REFUND_HOURS
-    in_time = hours >= 0 and change.at <= change.booking.start - timedelta(hours=hours)
-    if change.actor == BookingChange.Actor.CUSTOMER and in_time:
+    if initiated_by != "customer" or hours < 0:
+        return None
+    found = get_backend().query_extended_bookings(booking_ids=[booking_id])
+    if found and timezone.now() <= found[0].start_date - timedelta(hours=hours):
         return f"canceled by the customer at least {hours} h ahead"
     return None
 
@@ -130,10 +128,10 @@ def refund_confirmed(charge: dict) -> str:
     if StripeRefund.objects.filter(checkout=checkout, reason=DUPLICATE).exists():
         return "duplicate payment refunded; the booking is unchanged"
     found = get_backend().query_extended_bookings(booking_ids=[checkout.booking_id])
-    if not found or found[0].payment_status == "REFUNDED":
+    if not found or found[0].payment_status == PaymentStatus.REFUNDED:
         return "refund recorded"
     amount = stripe_api.from_minor_units(charge.get("amount_refunded", 0), charge.get("currency", "usd"))
     get_backend().update_payment_status(
-        checkout.booking_id, payment_status="REFUNDED",
+        checkout.booking_id, payment_status=PaymentStatus.REFUNDED,
         reason=f"Stripe refunded {amount} {checkout.currency} ({charge.get('id', '')})")
     return "booking marked REFUNDED"

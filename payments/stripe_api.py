@@ -1,9 +1,10 @@
 """Every call to Stripe goes through this module: the client, the pinned API version, amounts in minor units, and
 Stripe's errors turned into one `PaymentError`.
 
-With no STRIPE_SECRET_KEY the client talks to the Stripe sandbox this app serves under `/_sandbox/stripe`
-(payments/sandbox/), through stripe-python's base-address setting, so the code path is the production one. The
-secret key is never logged or shown: `describe_key()` gives its mode and last four characters.
+With STRIPE_SANDBOX on (development and tests, never because a key is missing) the client talks to the Stripe
+sandbox the site serves under `/_sandbox/stripe` (bookingsite/sandboxes/stripe/, which this module does not import),
+through stripe-python's base-address setting, so the code path is the production one. The secret key is never
+logged or shown: `describe_key()` gives its mode and last four characters.
 """
 
 import json
@@ -49,8 +50,8 @@ class PaymentNotFound(PaymentError):
 
 
 def sandbox_on() -> bool:
-    """No secret key, no real Stripe: the site serves and uses its own sandbox."""
-    return not settings.STRIPE_SECRET_KEY
+    """The site serves and uses its own Stripe sandbox only when asked to (STRIPE_SANDBOX)."""
+    return settings.STRIPE_SANDBOX
 
 
 def describe_key(key: str | None = None) -> str:
@@ -67,8 +68,8 @@ def webhook_secret() -> str:
 
 
 def api_base(request: HttpRequest | None = None) -> str:
-    """Where the Stripe API is: STRIPE_API_BASE when set, Stripe itself with a real key, else this site's sandbox
-    (found from the request, as the browser reached us)."""
+    """Where the Stripe API is: STRIPE_API_BASE when set, this site's sandbox when it is on (found from the request,
+    as the browser reached us), else Stripe itself."""
     if settings.STRIPE_API_BASE:
         return settings.STRIPE_API_BASE.rstrip("/")
     if not sandbox_on():
@@ -80,7 +81,7 @@ def api_base(request: HttpRequest | None = None) -> str:
 
 def client(base: str) -> stripe.StripeClient:
     return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY or SANDBOX_API_KEY,
+        SANDBOX_API_KEY if sandbox_on() else settings.STRIPE_SECRET_KEY,
         stripe_version=API_VERSION,
         base_addresses={"api": base},
         # Every POST carries an idempotency key, so retrying a lost connection cannot charge or refund twice.

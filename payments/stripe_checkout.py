@@ -23,7 +23,7 @@ from django.utils import dateformat, timezone
 
 from booking.backends import get_backend
 from booking.errors import BookingsError, FailedPrecondition, InvalidArgument, NotFound, SlotNotAvailable
-from booking.port import Booking, Service
+from booking.port import Booking, BookingStatus, PaymentStatus, Service
 
 from . import pricing, stripe_api
 from .models import StripeCheckout
@@ -60,7 +60,7 @@ def read_booking(booking_id: str) -> Booking | None:
 def start_checkout(booking: Booking, request: HttpRequest) -> str:
     """Hold the booking's time and return the Stripe Checkout URL for it. Raises SlotNotAvailable when the time was
     taken meanwhile, PaymentError when Stripe cannot be reached (the hold is then released)."""
-    if booking.status != "CREATED":
+    if booking.status != BookingStatus.CREATED:
         raise FailedPrecondition("This booking is not waiting for payment.", code="INVALID_BOOKING_STATUS")
     service = service_of(booking)
     amounts = pricing.for_booking(booking, service)
@@ -238,7 +238,7 @@ def fulfil_session(session: dict) -> str:
 def _settle(checkout: StripeCheckout) -> tuple[str, str | None]:
     """Confirm Or Decline the booking with its new payment status: (what happened, refund reason or None)."""
     backend = get_backend()
-    paid = "PARTIALLY_PAID" if checkout.is_deposit else "PAID"
+    paid = PaymentStatus.PARTIALLY_PAID if checkout.is_deposit else PaymentStatus.PAID
     reason = f"Stripe checkout {checkout.session_id}"
     booking = read_booking(checkout.booking_id)
     if booking is None:
@@ -246,11 +246,11 @@ def _settle(checkout: StripeCheckout) -> tuple[str, str | None]:
     others = StripeCheckout.objects.filter(booking_id=checkout.booking_id, paid_booking=True).exclude(pk=checkout.pk)
     if others.exists():
         return "a second payment for a paid booking", "duplicate"
-    if booking.status == "CREATED":
+    if booking.status == BookingStatus.CREATED:
         if settings.PAYMENTS_REFUND_LATE_PAYMENTS and not _time_still_free(booking):
             # The setting's alternative to Wix's rule: no double booking; the customer gets the money back.
-            booking = backend.confirm_or_decline_booking(booking.id, payment_status="NOT_PAID")
-            if booking.status == "DECLINED":
+            booking = backend.confirm_or_decline_booking(booking.id, payment_status=PaymentStatus.NOT_PAID)
+            if booking.status == BookingStatus.DECLINED:
                 return "declined: paid after the time was taken", "paid after the time was taken"
             booking = backend.update_payment_status(booking.id, payment_status=paid, reason=reason)
         else:
@@ -259,8 +259,8 @@ def _settle(checkout: StripeCheckout) -> tuple[str, str | None]:
             logger.warning("Booking %s was paid after its time was taken: confirmed as double-booked", booking.id)
         flag = " (double-booked)" if booking.double_booked else ""
         return f"confirmed: {booking.status} {booking.payment_status}{flag}", None
-    if booking.status in {"CONFIRMED", "PENDING"}:
-        if booking.payment_status in {"UNDEFINED", "NOT_PAID"}:
+    if booking.status in {BookingStatus.CONFIRMED, BookingStatus.PENDING}:
+        if booking.payment_status in {PaymentStatus.UNDEFINED, PaymentStatus.NOT_PAID}:
             backend.update_payment_status(booking.id, payment_status=paid, reason=reason)
             return f"confirmed: payment recorded on a {booking.status} booking", None
         return f"a payment for a booking already {booking.payment_status}", "duplicate"

@@ -17,11 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from booking import draft as drafts
 from booking.errors import BookingsError, SlotNotAvailable
-from booking.port import Booking
-from booking.views.common import error_page, leave_for
-from booking.views.services import JUST_TAKEN
+from booking.port import Booking, BookingStatus
+from booking.web import JUST_TAKEN, error_page, leave_for
 
-from . import pricing, stripe_api, stripe_checkout
+from . import pricing, providers, stripe_api, stripe_checkout
 from .models import StripeCheckout
 
 logger = logging.getLogger(__name__)
@@ -67,7 +66,7 @@ def stripe_return(request: HttpRequest) -> HttpResponse:
 def booking_payment(request: HttpRequest, booking_id: UUID) -> HttpResponse:
     """Where a customer lands who left Stripe's page without paying, or whose payment did not go through."""
     booking = _own_booking(request, booking_id)
-    if booking.status != "CREATED":
+    if booking.status != BookingStatus.CREATED:
         return redirect("booking:confirmation", booking_id=booking.id)
     service = stripe_checkout.service_of(booking)
     checkout = StripeCheckout.objects.filter(booking_id=booking.id).order_by("-attempt").first()
@@ -98,7 +97,7 @@ def booking_payment(request: HttpRequest, booking_id: UUID) -> HttpResponse:
 def resume_payment(request: HttpRequest, booking_id: UUID) -> HttpResponse:
     """Back to Stripe: the open session if there is one, else a new one (holding the time again if it is free)."""
     booking = _own_booking(request, booking_id)
-    if booking.status != "CREATED":
+    if booking.status != BookingStatus.CREATED:
         return redirect("booking:confirmation", booking_id=booking.id)
     service = stripe_checkout.service_of(booking)
     if not pricing.can_pay_online(service):
@@ -118,7 +117,7 @@ def release_booking_time(request: HttpRequest, booking_id: UUID) -> HttpResponse
     """The customer gives up paying for this time: its session ends, its hold is released, they choose again."""
     booking = _own_booking(request, booking_id)
     service = stripe_checkout.service_of(booking)
-    if booking.status == "CREATED":
-        stripe_checkout.abandon_checkout(booking.id)
+    if booking.status == BookingStatus.CREATED:
+        providers.abandon_checkout(booking.id)
         messages.info(request, "The time you held is free again. Choose another time; your answers are kept.")
     return redirect("booking:slots", slug=service.slug)

@@ -73,6 +73,30 @@ def test_every_change_is_audited_and_announced_after_commit(engine, massage, ana
     assert events == [("created", 1), ("confirmed", 2), ("canceled", 3)]
 
 
+def test_events_say_who_changed_the_booking_from_what_and_whether_to_refund(engine, massage, ana,
+                                                                           django_capture_on_commit_callbacks):
+    """What Wix's Booking Canceled body carries (initiatedBy, previousStatus, flowControlSettings.withRefund)."""
+    received = []
+
+    def receiver(sender, event, booking_id, revision, **details):
+        received.append((event, details["initiated_by"], details["previous_status"], details["with_refund"]))
+
+    booking_event.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            first, second = book(engine, massage, ana, day=3), book(engine, massage, ana, day=4)
+            engine.cancel_booking(first.id, revision=first.revision, caller=Caller.STAFF,
+                                  flow_control_settings=CancelFlowControlSettings(with_refund=True))
+            engine.cancel_booking(second.id, revision=second.revision)
+    finally:
+        booking_event.disconnect(receiver)
+    assert received == [
+        ("created", "customer", "", False), ("confirmed", "system", "CREATED", False),
+        ("created", "customer", "", False), ("confirmed", "system", "CREATED", False),
+        ("canceled", "staff", "CONFIRMED", True), ("canceled", "customer", "CONFIRMED", False),
+    ]
+
+
 def test_events_are_not_sent_when_the_transaction_rolls_back(engine, massage, ana, events,
                                                              django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():

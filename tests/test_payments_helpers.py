@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.port import ContactDetails, CreateBookingRequest, Money, Slot
+from bookingsite.sandboxes.stripe.state import signature_header
 from payments import stripe_api
 from payments.models import StripeCheckout
-from payments.sandbox.state import signature_header
 from tests.catalog import ANSWERS, make_business, make_form, make_policy, make_service, make_staff, weekdays
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stripe"

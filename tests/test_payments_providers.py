@@ -116,14 +116,16 @@ def test_the_review_page_offers_pay_online_with_the_price(client, studio):
 
 
 def test_production_with_the_sandbox_on_is_refused(settings):
-    settings.DEBUG, settings.STRIPE_SECRET_KEY = False, ""
+    settings.DEBUG, settings.STRIPE_SANDBOX, settings.STRIPE_SECRET_KEY = False, True, ""
     assert [e.id for e in stripe_settings()] == ["payments.E001"]
     settings.DEBUG = True
+    assert stripe_settings() == []
+    settings.DEBUG, settings.STRIPE_SANDBOX = False, False  # no key does not turn the sandbox on
     assert stripe_settings() == []
 
 
 def test_real_keys_need_a_webhook_secret_and_are_never_shown_whole(settings):
-    settings.DEBUG = False
+    settings.DEBUG, settings.STRIPE_SANDBOX = False, False
     settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = "pk_live_notasecretkey9876", ""
     problems = stripe_settings()
     assert [e.id for e in problems] == ["payments.E002", "payments.W001"]

@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import template
 
+from booking.port import RateType
+
 register = template.Library()
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "AUD": "A$", "CAD": "C$", "NZD": "NZ$", "JPY": "¥"}
@@ -28,9 +30,9 @@ def duration(minutes) -> str:
 @register.filter
 def price_label(service) -> str:
     payment = service.payment
-    if payment.rate_type == "NO_FEE":
+    if payment.rate_type == RateType.NO_FEE:
         return "Free"
-    if payment.rate_type == "CUSTOM":
+    if payment.rate_type == RateType.CUSTOM:
         return payment.custom_description
     label = money(payment.price)
-    return f"From {label}" if payment.rate_type == "VARIED" else label
+    return f"From {label}" if payment.rate_type == RateType.VARIED else label

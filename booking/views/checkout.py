@@ -12,11 +12,12 @@ from booking import draft as drafts
 from booking.backends import get_backend
 from booking.errors import BookingsError, NotFound
 from booking.forms import BookingDetailsForm, answer_text
-from payments.providers import PROVIDERS, CheckoutRedirect, offered_providers
-from payments.stripe_checkout import abandon_checkout
+from booking.port import BookingStatus, SelectedPaymentOption
+from booking.web import error_page, leave_for
+from payments.providers import PROVIDERS, CheckoutRedirect, abandon_checkout, offered_providers
 
 from .choice import Choice, choice_from, create_request, revalidate
-from .common import business_zone, error_page, leave_for, service_or_404
+from .common import business_zone, service_or_404
 from .services import just_taken
 
 # Errors of Create Booking that mean "someone else got there first".
@@ -110,9 +111,9 @@ def _made_booking(draft) -> HttpResponse | None:
     if not found:
         return None
     booking = found[0]
-    if booking.status == "CREATED" and booking.selected_payment_option == "ONLINE":
+    if booking.status == BookingStatus.CREATED and booking.selected_payment_option == SelectedPaymentOption.ONLINE:
         return redirect("payments:booking_payment", booking_id=booking.id)
-    if booking.status != "CREATED":
+    if booking.status != BookingStatus.CREATED:
         return redirect("booking:confirmation", booking_id=booking.id)
     return None
 
@@ -131,7 +132,7 @@ def _book(request, service, draft, provider) -> HttpResponse:
         booking = backend.create_booking(create, submission_key=draft.submission_key)
         drafts.remember_booking(request.session, booking.id)
         drafts.attach_booking(request.session, draft, booking.id)
-        if booking.status == "CREATED":
+        if booking.status == BookingStatus.CREATED:
             result = provider.complete(booking, request)
             if isinstance(result, CheckoutRedirect):
                 return leave_for(request, result.url)
@@ -143,7 +144,7 @@ def _book(request, service, draft, provider) -> HttpResponse:
             # A second submit of the same page settled the booking first; show it.
             return redirect("booking:confirmation", booking_id=booking.id)
         return error_page(request, error)
-    if booking.status == "DECLINED":
+    if booking.status == BookingStatus.DECLINED:
         return just_taken(request, service)
     return redirect("booking:confirmation", booking_id=booking.id)
 

@@ -16,6 +16,7 @@ from booking.port import (
     Location,
     Resource,
     Service,
+    ServiceType,
     Slot,
     TimeSlot,
 )
@@ -60,13 +61,13 @@ def choice_from(params, service: Service) -> Choice:
     limit = max(service.booking_policy.max_participants_per_booking, 1)
     if participants < 1:
         raise InvalidArgument("A booking is for at least one participant.")
-    if participants > limit or (service.type == "APPOINTMENT" and participants != 1):
+    if participants > limit or (service.type == ServiceType.APPOINTMENT and participants != 1):
         raise InvalidArgument(f"At most {limit} participant{'s' if limit != 1 else ''} can be booked at once.")
-    if service.type == "CLASS":
+    if service.type == ServiceType.CLASS:
         if not params.get("event"):
             raise InvalidArgument("Choose a session first.")
         return Choice(event_id=params["event"], participants=participants)
-    if service.type == "COURSE":
+    if service.type == ServiceType.COURSE:
         return Choice(participants=participants)
     staff = params.get("staff") or "any"
     if staff != "any" and staff not in {member.id for member in service.staff_members}:
@@ -78,14 +79,14 @@ def revalidate(service: Service, choice: Choice) -> Offer:
     """Ask the engine again (Get Availability Time Slot, Get Event Time Slot or the course's places). Raises
     NotFound when the time is gone, and FailedPrecondition when it cannot be booked or has too few places."""
     backend = get_backend()
-    if service.type == "COURSE":
+    if service.type == ServiceType.COURSE:
         course = backend.get_course_availability(service_id=service.id)
         _check_places(course.remaining_capacity, choice.participants, "course", course)
         held = [s for s in course.sessions if not s.non_bookable_reasons.event_cancelled]
         return Offer(held[0].start_date, held[-1].end_date, held[0].location,
                      tuple(dict.fromkeys(r.name for s in held for r in s.staff)), course.remaining_capacity,
                      course.sessions)
-    if service.type == "CLASS":
+    if service.type == ServiceType.CLASS:
         slot = backend.get_event_time_slot(event_id=choice.event_id)
         if slot.service_id != service.id:
             raise InvalidArgument("That session belongs to another class.")
@@ -122,7 +123,7 @@ def create_request(service: Service, draft, answers: dict, payment_option: str, 
                              email=answers.get("email", ""), phone=answers.get("phone", ""))
     common = {"contact_details": contact, "form_submission": answers, "selected_payment_option": payment_option,
               "total_participants": draft.participants}
-    if service.type == "COURSE":
+    if service.type == ServiceType.COURSE:
         return CreateBookingRequest(slot=None, schedule=BookedSchedule(service.id, service.schedule_id, tz.key),
                                     **common)
     return CreateBookingRequest(slot=slot_for(service, draft, tz), **common)
@@ -130,7 +131,7 @@ def create_request(service: Service, draft, answers: dict, payment_option: str, 
 
 def slot_for(service: Service, choice, tz) -> Slot:
     """The Slot of an appointment or class `choice` (or a draft of one), to book or to move a booking to."""
-    if service.type == "CLASS":
+    if service.type == ServiceType.CLASS:
         now = datetime.now(tz)  # the session's own time is used; Wix ignores what is sent
         return Slot(service.id, now, now, tz.key, event_id=choice.event_id)
     return Slot(

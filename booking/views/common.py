@@ -1,16 +1,13 @@
-"""What the customer pages share: error pages, leaving for a payment page, the service from its slug, and the
-time zone the customer reads times in."""
+"""What booking's customer pages share: the service from its slug, and the time zone the customer reads times in.
+(The error page and leaving for a payment page are in booking.web, which the payment pages use too.)"""
 
 from zoneinfo import ZoneInfo
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django_htmx.http import HttpResponseClientRedirect
+from django.http import Http404, HttpRequest
 
 from booking.backends import get_backend
 from booking.context_processors import business_info
 from booking.dates import parse_time_zone
-from booking.errors import BookingsError
 from booking.port import Service
 
 # Offered in the "show times in" list; any other IANA zone works too, through ?tz= or the browser's zone.
@@ -23,18 +20,6 @@ COMMON_ZONES = (
     "Asia/Singapore", "Asia/Shanghai", "Asia/Tokyo", "Asia/Seoul", "Australia/Perth", "Australia/Adelaide",
     "Australia/Brisbane", "Australia/Sydney", "Pacific/Auckland", "UTC",
 )
-
-
-def error_page(request: HttpRequest, error: BookingsError | str, status: int | None = None) -> HttpResponse:
-    message = error if isinstance(error, str) else error.message
-    status = status or (400 if isinstance(error, str) else error.http_status)
-    # A 428 is Wix's word for "a business rule says no"; to a browser that is a conflict.
-    return render(request, "booking/error.html", {"message": message}, status=409 if status == 428 else status)
-
-
-def leave_for(request: HttpRequest, url: str) -> HttpResponse:
-    """Send the browser to another site: a plain redirect, or HX-Redirect when htmx made the request."""
-    return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
 
 
 def service_or_404(slug: str) -> Service:

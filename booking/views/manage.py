@@ -20,13 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.backends import get_backend
 from booking.errors import BookingsError, InvalidArgument, NotFound, RevisionMismatch
-from booking.port import AllowedActions, Booking, Service
+from booking.port import AllowedActions, Booking, BookingStatus, Service, ServiceType
 from booking.templatetags.booking_tags import duration
+from booking.web import JUST_TAKEN, error_page
 
 from .checkout import TAKEN
 from .choice import Choice, choice_from, revalidate, slot_for
-from .common import business_zone, error_page
-from .services import JUST_TAKEN, times_context
+from .common import business_zone
+from .services import times_context
 
 LINKS_KEY = "manage_links"  # in the session: booking id → the token of the emailed link that opened it here
 STALE = "This booking changed since you opened this page. Reload to see it as it is now."
@@ -135,7 +136,7 @@ def reschedule(request: HttpRequest, booking_id) -> HttpResponse:
             return _picker(request, opened, status=409)
         return _problem(request, opened, error.message, error.http_status)
     done = f"Your booking has moved to {_when(moved.start_date, tz)}."
-    if moved.status == "PENDING":
+    if moved.status == BookingStatus.PENDING:
         done += " The new time waits for our approval; it is held for you meanwhile."
     messages.success(request, done)
     return redirect("booking:manage", booking_id=moved.id)
@@ -144,7 +145,7 @@ def reschedule(request: HttpRequest, booking_id) -> HttpResponse:
 def _choice(request: HttpRequest, opened: Opened) -> Choice | None:
     """The new time the customer chose (None before they chose one); raises InvalidArgument for bad values."""
     params = request.POST if request.method == "POST" else request.GET
-    if opened.service.type == "CLASS":
+    if opened.service.type == ServiceType.CLASS:
         event = params.get("event")
         if event and event == opened.booking.slot.event_id:
             raise InvalidArgument("You are booked in that session already. Choose another one.")
@@ -174,7 +175,8 @@ def _reschedule_url(opened: Opened) -> str:
     """The times page, showing the booking's own staff member's times first (the customer may choose any)."""
     url = reverse("booking:manage_reschedule", args=[opened.booking.id])
     staff, service = opened.booking.slot.resource, opened.service
-    if service and service.type == "APPOINTMENT" and staff and staff.id in {m.id for m in service.staff_members}:
+    offers = service is not None and staff is not None and staff.id in {m.id for m in service.staff_members}
+    if offers and service.type == ServiceType.APPOINTMENT:
         url += f"?staff={staff.id}"
     return url
 
@@ -200,14 +202,14 @@ def _refusal(opened: Opened, action: str, tz: ZoneInfo) -> tuple[str, int] | Non
     if getattr(opened.allowed, action) and (service is not None or action == "cancel"):
         return None
     verb = "canceled" if action == "cancel" else "moved"
-    if booking.status in {"CANCELED", "DECLINED"}:
-        done = "is canceled" if booking.status == "CANCELED" else "was declined"
+    if booking.status in {BookingStatus.CANCELED, BookingStatus.DECLINED}:
+        done = "is canceled" if booking.status == BookingStatus.CANCELED else "was declined"
         return f"This booking {done}, so it can no longer be changed online.", 409
     if booking.start_date <= timezone.now():
         return "This booking has started or is over, so it can no longer be changed online.", 409
     if service is None:
         return "This service is no longer booked online.", 403
-    if action == "reschedule" and service.type == "COURSE":
+    if action == "reschedule" and service.type == ServiceType.COURSE:
         return "A course cannot be moved to other dates.", 403
     policy = service.booking_policy
     enabled, limited, minutes = (

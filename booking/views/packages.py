@@ -22,17 +22,21 @@ from booking.dates import format_instant
 from booking.errors import BookingsError, InvalidArgument, NotFound
 from booking.forms import BookingDetailsForm, answer_text
 from booking.port import (
+    BookingStatus,
     Caller,
     CancelFlowControlSettings,
     ContactDetails,
     CreateBookingRequest,
+    RateType,
     Resource,
     ServiceSelection,
+    ServiceType,
     Slot,
 )
+from booking.web import error_page
 from payments.providers import PROVIDERS
 
-from .common import business_zone, display_zone, error_page, zone_context
+from .common import business_zone, display_zone, zone_context
 from .services import MAX_WEEKS_AHEAD, _by_day, _first_day
 
 PACKAGE_KEY = "package_draft"
@@ -42,7 +46,7 @@ JUST_TAKEN = "Sorry, that time was just taken for one of the services. Please ch
 def _chosen_services(params) -> list:
     """The ticked services, in the order of the catalog; raises InvalidArgument."""
     ids = params.getlist("services")
-    catalog = get_backend().query_services(filter={"type": "APPOINTMENT"})
+    catalog = get_backend().query_services(filter={"type": ServiceType.APPOINTMENT})
     chosen = [s for s in catalog if s.id in ids]
     if len(chosen) != len(set(ids)):
         raise InvalidArgument("One of those services cannot be part of a package.")
@@ -61,7 +65,7 @@ def _selections(services) -> list[ServiceSelection]:
 
 @require_GET
 def packages(request: HttpRequest) -> HttpResponse:
-    services = get_backend().query_services(filter={"type": "APPOINTMENT"})
+    services = get_backend().query_services(filter={"type": ServiceType.APPOINTMENT})
     ticked = request.GET.getlist("services")
     return render(request, "booking/packages.html", {"services": services, "ticked": ticked})
 
@@ -72,13 +76,13 @@ def package_times(request: HttpRequest) -> HttpResponse:
         services = _chosen_services(request.GET)
     except InvalidArgument as error:
         # Back on the list, ticks kept, with the reason.
-        context = {"services": get_backend().query_services(filter={"type": "APPOINTMENT"}),
+        context = {"services": get_backend().query_services(filter={"type": ServiceType.APPOINTMENT}),
                    "ticked": request.GET.getlist("services"), "error": error.message}
         return render(request, "booking/packages.html", context, status=400)
     if _payment(services) is None:
         online_only = [s.name for s in services if not PROVIDERS["in_person"].is_offered(s)
-                       and s.payment.rate_type != "NO_FEE"]
-        context = {"services": get_backend().query_services(filter={"type": "APPOINTMENT"}),
+                       and s.payment.rate_type != RateType.NO_FEE]
+        context = {"services": get_backend().query_services(filter={"type": ServiceType.APPOINTMENT}),
                    "ticked": request.GET.getlist("services"),
                    "error": f"{', '.join(online_only)} can only be paid online, one booking at a time, so it "
                             "cannot be part of a package. Book it on its own, or choose other treatments."}
@@ -156,7 +160,7 @@ def package_details(request: HttpRequest) -> HttpResponse:
 
 def _payment(services):
     """How a package is settled: each free part is exempt; the others are paid in person, if they all allow it."""
-    paid = [s for s in services if s.payment.rate_type != "NO_FEE"]
+    paid = [s for s in services if s.payment.rate_type != RateType.NO_FEE]
     if not paid:
         return PROVIDERS["free"]
     if all(PROVIDERS["in_person"].is_offered(s) for s in paid):
@@ -170,7 +174,7 @@ def package_review(request: HttpRequest) -> HttpResponse:
     if not isinstance(saved, dict):
         messages.info(request, "Choose your services to start a package.")
         return redirect("booking:packages")
-    catalog = {s.id: s for s in get_backend().query_services(filter={"type": "APPOINTMENT"})}
+    catalog = {s.id: s for s in get_backend().query_services(filter={"type": ServiceType.APPOINTMENT})}
     services = [catalog[i] for i in saved["services"] if i in catalog]
     if len(services) != len(saved["services"]):
         return error_page(request, "One of the services of this package is no longer offered.", 409)
@@ -217,16 +221,16 @@ def _book_package(request, services, slot, submission_key) -> HttpResponse:
         package = backend.create_multi_service_booking(requests, submission_key=submission_key)
         for booking in package.bookings:
             drafts.remember_booking(request.session, booking.id)
-        settled = [b if b.status != "CREATED" else _payment([s]).complete(b, request)
+        settled = [b if b.status != BookingStatus.CREATED else _payment([s]).complete(b, request)
                    for s, b in zip(services, package.bookings, strict=True)]
     except BookingsError as error:
         if error.code in {"SLOT_NOT_AVAILABLE", "SLOT_NOT_FOUND"}:
             return _taken(request, services)
         return error_page(request, error)
-    if any(b.status == "DECLINED" for b in settled):
+    if any(b.status == BookingStatus.DECLINED for b in settled):
         # A part lost its time between booking and confirming: give the whole package back.
         for booking in settled:
-            if booking.status in {"CONFIRMED", "PENDING"}:
+            if booking.status in {BookingStatus.CONFIRMED, BookingStatus.PENDING}:
                 backend.cancel_booking(booking.id, revision=booking.revision, caller=Caller.SYSTEM,
                                        flow_control_settings=CancelFlowControlSettings(ignore_cancellation_policy=True))
         return _taken(request, services)
@@ -241,5 +245,5 @@ def package_confirmation(request: HttpRequest, package_id) -> HttpResponse:
         raise Http404("No such package.") from exc
     if not all(drafts.owns_booking(request.session, b.id) for b in package.bookings):
         raise Http404("No such package.")
-    pending = any(b.status == "PENDING" for b in package.bookings)
+    pending = any(b.status == BookingStatus.PENDING for b in package.bookings)
     return render(request, "booking/package_confirmation.html", {"package": package, "pending": pending})

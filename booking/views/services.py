@@ -15,14 +15,14 @@ from django.views.decorators.http import require_GET
 from booking.backends import get_backend
 from booking.dates import format_instant
 from booking.errors import BookingsError, InvalidArgument, NotFound
-from booking.port import Service
+from booking.port import Service, ServiceType
+from booking.web import JUST_TAKEN, error_page
 
-from .common import display_zone, error_page, service_or_404, zone_context
+from .common import display_zone, service_or_404, zone_context
 
-JUST_TAKEN = "Sorry, this time was just taken. Please choose another time; your answers are kept."
 MAX_WEEKS_AHEAD = 52
-TEMPLATES = {"APPOINTMENT": "booking/slot_picker.html", "CLASS": "booking/class_sessions.html",
-             "COURSE": "booking/course.html"}
+TEMPLATES = {ServiceType.APPOINTMENT: "booking/slot_picker.html", ServiceType.CLASS: "booking/class_sessions.html",
+             ServiceType.COURSE: "booking/course.html"}
 
 
 @require_GET
@@ -41,7 +41,7 @@ def slot_picker(request: HttpRequest, slug: str) -> HttpResponse:
     except BookingsError as error:
         return error_page(request, error)
     template = TEMPLATES[service.type]
-    swap = request.htmx and service.type != "COURSE"  # the course page has no fragment to swap
+    swap = request.htmx and service.type != ServiceType.COURSE  # the course page has no fragment to swap
     return render(request, f"{template}#picker" if swap else template, context)
 
 
@@ -57,7 +57,7 @@ def times_context(request, service, *, from_today=False, choose_url=None) -> dic
     told otherwise) with the time and staff in the query string."""
     tz = display_zone(request)
     context = {"service": service, **zone_context(request, tz)}
-    if service.type == "COURSE":
+    if service.type == ServiceType.COURSE:
         return {**context, **_course_context(service)}
     today = timezone.now().astimezone(tz).date()
     first = today if from_today else _first_day(request, today)
@@ -67,7 +67,7 @@ def times_context(request, service, *, from_today=False, choose_url=None) -> dic
         "previous_week": max(first - timedelta(days=7), today) if first > today else None,
         "next_week": after if after <= today + timedelta(weeks=MAX_WEEKS_AHEAD) else None,
     }
-    if service.type == "CLASS":
+    if service.type == ServiceType.CLASS:
         response = get_backend().list_event_time_slots(
             service_ids=[service.id], from_local_date=f"{first.isoformat()}T00:00:00",
             to_local_date=f"{after.isoformat()}T00:00:00", time_zone=tz.key, limit=1000,

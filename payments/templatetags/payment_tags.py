@@ -7,6 +7,7 @@
 
 from django import template
 
+from booking.context_processors import ENUMS
 from payments import pricing
 
 register = template.Library()
@@ -17,7 +18,8 @@ def payment_rows(service, booking=None, participants=1):
     if service is None:
         return {"amounts": None}
     if booking is not None:
+        # An inclusion tag's template has only this context, so it gets the enum it compares with here.
         return {"amounts": pricing.for_booking(booking, service), "settled": pricing.settlement(booking, service),
-                "service": service, "booking": booking}
+                "service": service, "booking": booking, "PaymentStatus": ENUMS["PaymentStatus"]}
     return {"amounts": pricing.breakdown(service, participants), "service": service,
             "online": pricing.can_pay_online(service), "in_person": service.payment.options.in_person}

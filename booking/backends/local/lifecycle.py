@@ -172,7 +172,7 @@ def cancel_booking(booking_id: str, *, revision: int, caller: Caller = Caller.CU
 
     reason = "with refund" if flow.with_refund else ""
     return convert.booking(transition(booking_id, "canceled", actor=actor_for(caller), revision=revision,
-                                      decide=decide, reason=reason))
+                                      decide=decide, reason=reason, with_refund=flow.with_refund))
 
 
 # ---- checkout holds (an addition to Wix: see docs/decisions.md) ----------------------------------------------

@@ -16,7 +16,8 @@ import requests
 from django.db import transaction
 
 from payments import stripe_api
-from payments.models import SandboxObject
+
+from .models import SandboxObject
 
 logger = logging.getLogger(__name__)
 

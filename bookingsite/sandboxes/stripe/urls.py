@@ -1,4 +1,5 @@
-"""Mounted at /_sandbox/stripe/ (bookingsite/urls.py). Every view answers 404 unless the sandbox is on."""
+"""Mounted at /_sandbox/stripe/ (bookingsite/urls.py) when STRIPE_SANDBOX is on. Every view answers 404 unless the
+sandbox is on, should the app be installed with the setting off."""
 
 from django.urls import path, re_path
 

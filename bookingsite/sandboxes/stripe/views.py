@@ -2,6 +2,7 @@
 the session and send its signed webhooks before returning the customer to the success URL, as Stripe does;
 Abandon goes back to the cancel URL and leaves the session open until it expires."""
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
@@ -14,7 +15,7 @@ ACTIONS = ("pay", "decline", "abandon")
 
 
 def _session_or_404(session_id: str) -> dict:
-    if not stripe_api.sandbox_on():
+    if not settings.STRIPE_SANDBOX:
         raise Http404("The Stripe sandbox is off.")
     session = state.expire_if_lapsed(session_id)
     if session is None:
@@ -40,7 +41,7 @@ def _page(request: HttpRequest, session: dict, *, message: str = "", status: int
         "secret_hint": stripe_api.describe_key(stripe_api.webhook_secret()),
         "success_url": _success_url(session),
     }
-    return render(request, "payments/sandbox/checkout.html", context, status=status)
+    return render(request, "stripe_sandbox/checkout.html", context, status=status)
 
 
 def _success_url(session: dict) -> str:
