@@ -1,0 +1,11 @@
+"""The settings the tests run with: the project's, in development mode as `make run` has it (DEBUG on, the Stripe
+sandbox on). Set in the environment before the project's settings read it, so that the servers the tests start
+(gunicorn in a subprocess) inherit it too. The tests that check production's behaviour build their own
+environment for a subprocess, or change one setting with pytest-django's `settings` fixture."""
+
+import os
+
+os.environ["DEBUG"] = "true"
+os.environ["STRIPE_SANDBOX"] = "true"
+
+from bookingsite.settings import *  # noqa: E402, F403
