@@ -10,12 +10,16 @@ import functools
 import hashlib
 import hmac
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 LIMITED = "Too many booking requests came from your connection in a short time."
 EMAIL_LIMITED = "This email address has made as many bookings today as we accept online."
@@ -48,7 +52,12 @@ def _usage(request: HttpRequest, group: str, rate: str, key) -> dict | None:
     """Count this request against one limit; the usage (with should_limit) or None when the key is empty."""
     if callable(key) and not key(group, request):
         return None
-    return get_usage(request, group=group, key=key, rate=rate, method="POST", increment=True)
+    try:
+        return get_usage(request, group=group, key=key, rate=rate, method="POST", increment=True)
+    except (RedisError, OSError) as error:
+        # The counts cannot be kept: refuse, as django-ratelimit does when the cache says nothing (fail closed).
+        logger.error("Abuse limit %s could not be counted: %s", group, type(error).__name__)
+        return {"count": 0, "limit": 0, "should_limit": True, "time_left": 60, "unavailable": True}
 
 
 def _over(request: HttpRequest, limits: list[tuple[str, str, object]]) -> dict | None:
@@ -62,9 +71,13 @@ def _over(request: HttpRequest, limits: list[tuple[str, str, object]]) -> dict |
 
 
 def too_many(request: HttpRequest, message: str, back: str, usage: dict | None = None) -> HttpResponse:
+    """The 429 page (503 when the counts could not be kept), with how long to wait and the way back."""
     seconds = max(60, usage["time_left"]) if usage and usage.get("time_left", -1) > 0 else 3600
+    status = 429
+    if usage and usage.get("unavailable"):
+        message, status = "Booking is unavailable for a moment on our side.", 503
     response = render(request, "booking/limited.html",
-                      {"message": message, "back": back, "minutes": (seconds + 59) // 60}, status=429)
+                      {"message": message, "back": back, "minutes": (seconds + 59) // 60}, status=status)
     response["Retry-After"] = str(seconds)
     return response
 
