@@ -82,7 +82,8 @@ def test_the_default_limits_are_the_documented_ones(settings):
 def test_counting_in_local_memory_in_production_is_flagged(settings):
     from booking.checks import limits_cache
 
-    assert limits_cache() == []  # development
+    settings.DEBUG = True  # development (pytest-django runs tests with DEBUG off)
+    assert limits_cache() == []
     settings.DEBUG = False
     assert [w.id for w in limits_cache()] == ["booking.W002"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
