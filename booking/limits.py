@@ -28,7 +28,7 @@ EMAIL_LIMITED = "This email address has made as many bookings today as we accept
 def client_ip(request: HttpRequest) -> str:
     """The client's address, as the limits count it: CLIENT_IP_HEADER's (set by the TLS proxy, which overwrites it)
     when configured and valid, else the connection's; an IPv6 address stands for its /64, which one customer
-    usually has to themselves. django-ratelimit calls this too (RATELIMIT_IP_META_KEY)."""
+    usually has to themselves. Empty when there is no valid address at all."""
     value = request.META.get(settings.CLIENT_IP_HEADER, "") if settings.CLIENT_IP_HEADER else ""
     for candidate in (value.strip(), request.META.get("REMOTE_ADDR", "")):
         try:
@@ -104,10 +104,10 @@ def booking_posts(back=None):
     return decorate
 
 
-def email_key(email: str) -> str:
-    """The email address as a counter's key: normalised, and keyed-hashed so no address sits in the cache."""
-    normal = email.strip().lower()
-    return hmac.new(settings.SECRET_KEY.encode(), normal.encode(), hashlib.sha256).hexdigest()
+def _hashed(value: str) -> str:
+    """A counter's key for a personal value (an email address, a username): keyed-hashed, so none sits in the
+    cache as it is."""
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
 def over_email_limit(request: HttpRequest, email: str) -> dict | None:
@@ -115,7 +115,7 @@ def over_email_limit(request: HttpRequest, email: str) -> dict | None:
     the usage when that is over the day's cap."""
     if not email.strip():
         return None
-    key = email_key(email)
+    key = _hashed("email:" + email.strip().lower())
     return _over(request, [("bookings-per-email", settings.LIMITS["bookings_per_email"], lambda g, r: key)])
 
 
@@ -136,7 +136,7 @@ def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:
         limits = [("admin-login-ip", settings.LIMITS["admin_logins_per_ip"], _ip)]
         if username:
             limits.append(("admin-login-user", settings.LIMITS["admin_logins_per_username"],
-                           lambda g, r: email_key(username)))
+                           lambda g, r: _hashed("username:" + username)))
         usage = _over(request, limits)
         if usage is not None:
             return too_many(request, "Too many sign-in attempts. Wait a while before trying again.",
