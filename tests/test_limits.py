@@ -297,3 +297,30 @@ def test_without_its_cache_a_limit_refuses_rather_than_fails(settings, studio):
     response = confirm(client, studio["free"], "free")
     assert response.status_code == 503 and "Booking is unavailable for a moment" in response.content.decode()
     assert not models.Booking.objects.exists()
+
+
+def test_one_email_address_makes_a_few_packages_a_day(settings):
+    from tests.test_views_kinds import CONTACT
+
+    make_business()
+    make_policy()
+    massage = make_service([make_staff("Maya", weekdays(time(9), time(17)))], name="Massage")
+    facial = make_service([make_staff("Priya", weekdays(time(9), time(17)))], name="Facial", duration_minutes=45)
+
+    def book_package(n: int, email: str, ip: str):
+        client = Client(REMOTE_ADDR=ip)
+        start = datetime(2026, 3, 2 + n // 4, 9 + 2 * (n % 4), tzinfo=NY).isoformat()
+        details = client.post(reverse("booking:package_details"),
+                              {"services": [massage.pk, facial.pk], "start": start, **CONTACT, "email": email})
+        assert details.status_code == 302, details.content.decode()[:500]
+        key = client.get(reverse("booking:package_review")).context["submission_key"]
+        return client.post(reverse("booking:package_review"), {"submission_key": key})
+
+    limit = count_of(settings.LIMITS["bookings_per_email"])
+    for n in range(limit):
+        done = book_package(n, "victim@example.com", f"203.0.113.{n + 1}")
+        assert done.status_code == 302 and done["Location"].startswith("/packages/")
+    assert_limited(book_package(limit, "victim@example.com", "203.0.113.99"),
+                   "This email address has made as many bookings today as we accept online")
+    assert models.Booking.objects.count() == 2 * limit
+    assert book_package(limit + 1, "grace@example.com", CUSTOMER).status_code == 302
