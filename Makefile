@@ -7,6 +7,10 @@ HOST_PORT ?= 127.0.0.1:8000
 
 .PHONY: install run test browser wrk lint bench clean
 
+# Development: the settings default to production's (DEBUG off, no sandbox); these commands ask for development.
+run test bench: export DEBUG ?= true
+run test bench: export STRIPE_SANDBOX ?= true
+
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (see .python-version).")'
 	$(PYTHON) -m venv $(VENV)

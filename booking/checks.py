@@ -19,3 +19,16 @@ def site_url(app_configs=None, **kwargs):
             id="booking.W001",
         )]
     return []
+
+
+@register("booking")
+def limits_cache(app_configs=None, **kwargs):
+    """The abuse limits count in the default cache; local memory counts per process, so with several gunicorn
+    workers each limit is as many times looser."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if not settings.DEBUG and backend.endswith("LocMemCache"):
+        return [Warning(
+            "The abuse limits count in local memory, per process: with several worker processes they are looser.",
+            hint="Set REDIS_URL (README, Production), or run one worker process.", id="booking.W002",
+        )]
+    return []

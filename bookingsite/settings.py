@@ -1,7 +1,9 @@
 """Settings for the booking site.
 
-Everything that differs between a laptop and production comes from environment variables, with defaults that are
-safe for development: SQLite in var/, DEBUG on, the local booking engine.
+Everything that differs between a laptop and production comes from environment variables. The defaults fail
+closed: DEBUG off, no Stripe sandbox, HTTPS required; `make run`, the tests and CI ask for development with
+DEBUG=true and STRIPE_SANDBOX=true. A production setting that would open a hole stops the process here, at import,
+so that gunicorn refuses to start as `manage.py check` would (README, "Production").
 """
 
 import os
@@ -25,7 +27,7 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
 # A development key is only acceptable while DEBUG is on; production must bring its own.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -141,6 +143,19 @@ STORAGES = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# HTTPS in production. Behind a TLS proxy, SECURE_PROXY_SSL_HEADER (such as "HTTP_X_FORWARDED_PROTO,https") tells
+# Django a request came in over https, which is what makes request.build_absolute_uri(), and so Stripe's return
+# URLs, https. Set it only when the proxy overwrites that header: a client could send it otherwise.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    header, _, value = os.environ["SECURE_PROXY_SSL_HEADER"].partition(",")
+    if not header.strip().startswith("HTTP_") or not value.strip():
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must look like HTTP_X_FORWARDED_PROTO,https.")
+    SECURE_PROXY_SSL_HEADER = (header.strip(), value.strip())
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# HSTS is opt-in by number of seconds (browsers remember it; start small), then covers subdomains unless told not.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -148,7 +163,8 @@ X_FRAME_OPTIONS = "DENY"
 # Payments (docs/payments.md). Never log these values.
 # STRIPE_SANDBOX=true (make run, the tests and CI set it) serves the site's own Stripe sandbox under /_sandbox/stripe/
 # and points the Stripe client at it. It is on only when asked for, never because a key is missing; only then is its
-# app (bookingsite/sandboxes/stripe/) installed, routed and migrated. A system check refuses it with DEBUG off.
+# app (bookingsite/sandboxes/stripe/) installed, routed and migrated. With DEBUG off the process refuses to start with
+# it on. With neither the sandbox nor STRIPE_SECRET_KEY, online payment is not offered.
 STRIPE_SANDBOX = env_bool("STRIPE_SANDBOX", False)
 if STRIPE_SANDBOX:
     INSTALLED_APPS.append("bookingsite.sandboxes.stripe")
@@ -177,6 +193,37 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bookings@localhost")
 # The site's public address, for the absolute links in emails (which are not sent from a request).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# Abuse limits (docs/decisions.md, "Abuse limits"): counted in the cache, per client address and per session, over
+# a window. Redis when REDIS_URL is set, so that every worker process shares the counts; otherwise local memory,
+# which counts per process (right for `make run` and one-process deployments; with N workers a limit is up to N
+# times looser).
+if os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A count that cannot be read or written (Redis down) refuses the request: the limits fail closed.
+RATELIMIT_FAIL_OPEN = False
+# The client's address is the connection's (REMOTE_ADDR). Behind a proxy every request comes from the proxy, so
+# name the header it sets to the client's address, as a request.META key (HTTP_X_REAL_IP for nginx's
+# `proxy_set_header X-Real-IP $remote_addr`). Only a header the proxy overwrites: a client can send any header.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+if CLIENT_IP_HEADER and not CLIENT_IP_HEADER.startswith("HTTP_"):
+    raise ImproperlyConfigured("CLIENT_IP_HEADER is a request.META key, such as HTTP_X_REAL_IP.")
+LIMITS = {
+    # Booking and payment POSTs (review, package review, pay again, cancel, reschedule): "count/period".
+    "booking_posts_per_session": os.environ.get("LIMIT_BOOKING_POSTS_PER_SESSION", "10/h"),
+    "booking_posts_per_ip": os.environ.get("LIMIT_BOOKING_POSTS_PER_IP", "30/h"),
+    # Time held for a checkout at once (bookings waiting for their online payment).
+    "live_holds_per_session": int(os.environ.get("LIMIT_LIVE_HOLDS_PER_SESSION", "3")),
+    "live_holds_per_ip": int(os.environ.get("LIMIT_LIVE_HOLDS_PER_IP", "10")),
+    # Free and pay-in-person bookings (each sends mail to the address given) per email address.
+    "bookings_per_email": os.environ.get("LIMIT_BOOKINGS_PER_EMAIL", "5/d"),
+    # Admin sign-in attempts.
+    "admin_logins_per_ip": os.environ.get("LIMIT_ADMIN_LOGINS_PER_IP", "20/h"),
+    "admin_logins_per_username": os.environ.get("LIMIT_ADMIN_LOGINS_PER_USERNAME", "10/h"),
+}
+
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -198,3 +245,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+
+# ---- refuse to start with a production setting that opens a hole ------------------------------------------------
+# The system checks say the same, but only `check` and `runserver` run them; gunicorn imports this module.
+if not DEBUG:
+    if STRIPE_SANDBOX:
+        raise ImproperlyConfigured(
+            "STRIPE_SANDBOX is on while DEBUG is off: anyone could 'pay' on the sandbox's page. Unset STRIPE_SANDBOX.")
+    if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
+        raise ImproperlyConfigured(
+            "STRIPE_SECRET_KEY is set without STRIPE_WEBHOOK_SECRET: no payment could be verified. Set both.")

@@ -2,7 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from booking.limits import admin_login
+
 urlpatterns = [
+    path("admin/login/", admin_login),  # the admin's own sign-in page, with its attempts limited
     path("admin/", admin.site.urls),
     path("", include("booking.urls")),
     path("payments/", include("payments.urls")),

@@ -1,4 +1,6 @@
-"""System checks: no production (DEBUG off) with the Stripe sandbox on, and real keys that can work. Messages name a
+"""System checks: no production (DEBUG off) with the Stripe sandbox on, and real keys that can work. With DEBUG off
+the first two also stop the process at import (bookingsite/settings.py); here they cover development and settings
+changed at run time. Messages name a
 key by its mode and last four characters only."""
 
 from django.conf import settings
@@ -14,8 +16,8 @@ def stripe_settings(app_configs=None, **kwargs):
     if stripe_api.sandbox_on() and not settings.DEBUG:
         problems.append(Error(
             "The Stripe sandbox is on while DEBUG is off: anyone could 'pay' on its test page.",
-            hint="Unset STRIPE_SANDBOX and set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (docs/payments.md), or run "
-                 "with DEBUG=true.",
+            hint="Unset STRIPE_SANDBOX; set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for payments "
+                 "(docs/payments.md).",
             id="payments.E001",
         ))
     if key and not settings.STRIPE_WEBHOOK_SECRET:

@@ -36,6 +36,10 @@ class StripeCheckout(models.Model):
     # The payment settled the booking (as opposed to one refunded because the booking was gone or already paid).
     paid_booking = models.BooleanField(default=False)
     outcome = models.CharField(max_length=300, blank=True, help_text="What the payment did to the booking.")
+    # Who started it, as keyed hashes of their address and session (booking.limits.client_key): the limit on live
+    # holds counts a client's open checkouts by these.
+    client_ip = models.CharField(max_length=40, blank=True, db_index=True)
+    client_session = models.CharField(max_length=40, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

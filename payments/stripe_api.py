@@ -1,10 +1,11 @@
 """Every call to Stripe goes through this module: the client, the pinned API version, amounts in minor units, and
 Stripe's errors turned into one `PaymentError`.
 
-With STRIPE_SANDBOX on (development and tests, never because a key is missing) the client talks to the Stripe
-sandbox the site serves under `/_sandbox/stripe` (bookingsite/sandboxes/stripe/, which this module does not import),
-through stripe-python's base-address setting, so the code path is the production one. The secret key is never
-logged or shown: `describe_key()` gives its mode and last four characters.
+With STRIPE_SANDBOX on and no STRIPE_SECRET_KEY (development and tests, never because a key is missing), the client
+talks to the Stripe sandbox the site serves under `/_sandbox/stripe` (bookingsite/sandboxes/stripe/, which this
+module does not import), through stripe-python's base-address setting, so the code path is the production one. With
+neither, online payment is off (`available()`). The secret key is never logged or shown: `describe_key()` gives its
+mode and last four characters.
 """
 
 import json
@@ -49,9 +50,19 @@ class PaymentNotFound(PaymentError):
     default_message = "We could not find that payment."
 
 
+class WebhookSecretMissing(Exception):
+    """STRIPE_WEBHOOK_SECRET is empty: no event can be verified, so every event is refused."""
+
+
 def sandbox_on() -> bool:
-    """The site serves and uses its own Stripe sandbox only when asked to (STRIPE_SANDBOX)."""
-    return settings.STRIPE_SANDBOX
+    """Asked for (STRIPE_SANDBOX) and no real key: the site serves and uses its own sandbox. Never because a key is
+    missing: a production deploy that forgets its key has no online payment, not a page that 'pays' for free."""
+    return settings.STRIPE_SANDBOX and not settings.STRIPE_SECRET_KEY
+
+
+def available() -> bool:
+    """Whether online payment can be offered at all: a real key, or the sandbox."""
+    return bool(settings.STRIPE_SECRET_KEY) or sandbox_on()
 
 
 def describe_key(key: str | None = None) -> str:
@@ -146,8 +157,11 @@ def create_refund(base: str, params: dict, *, idempotency_key: str) -> dict:
 
 def verified_event(payload: bytes, signature: str | None) -> dict:
     """The event in a webhook body, once its Stripe-Signature (HMAC of the raw body, recent timestamp) checks out.
-    Raises stripe.SignatureVerificationError or ValueError."""
-    stripe.WebhookSignature.verify_header(payload, signature, webhook_secret(), stripe.Webhook.DEFAULT_TOLERANCE)
+    Raises WebhookSecretMissing (never an HMAC with an empty key), stripe.SignatureVerificationError or ValueError."""
+    secret = webhook_secret()
+    if not secret:
+        raise WebhookSecretMissing()
+    stripe.WebhookSignature.verify_header(payload, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE)
     event = json.loads(payload)
     if not isinstance(event, dict) or event.get("object") != "event":
         raise ValueError("The body is not a Stripe event.")

@@ -21,9 +21,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
+from booking import limits
 from booking.backends import get_backend
 from booking.errors import BookingsError, FailedPrecondition, InvalidArgument, NotFound, SlotNotAvailable
-from booking.port import Booking, BookingStatus, PaymentStatus, Service
+from booking.port import Booking, BookingStatus, Money, PaymentStatus, Service
 
 from . import pricing, stripe_api
 from .models import StripeCheckout
@@ -38,8 +39,36 @@ REUSE_MARGIN = timedelta(minutes=5)
 RANK = {"starting": 0, "open": 1, "complete": 2, "expired": 3, "failed": 3}
 
 
+def can_pay_online(service: Service) -> bool:
+    """The service is paid online (pricing) and this site can take online payments (a Stripe key, or the sandbox)."""
+    return stripe_api.available() and pricing.can_pay_online(service)
+
+
 def offers_online(service: Service, *, deposit: bool) -> bool:
-    return pricing.can_pay_online(service) and pricing.takes_deposit(service) == deposit
+    return can_pay_online(service) and pricing.takes_deposit(service) == deposit
+
+
+class TooManyHolds(BookingsError):
+    http_status = 429
+    code = "TOO_MANY_HOLDS"
+    default_message = ("You are already holding several times while you pay. Finish paying for one, or wait for "
+                       "those holds to end.")
+
+
+def check_live_holds(request: HttpRequest, booking_id: str | None = None) -> None:
+    """Raise TooManyHolds when this client (its session, or its address) already holds the most times allowed while
+    paying: checkouts started and not yet paid, abandoned or expired. The booking's own checkout does not count."""
+    now = timezone.now()
+    live = StripeCheckout.objects.filter(
+        status__in=[StripeCheckout.Status.STARTING, StripeCheckout.Status.OPEN], expires_at__gt=now)
+    if booking_id:
+        live = live.exclude(booking_id=booking_id)
+    for kind, limit in (("session", settings.LIMITS["live_holds_per_session"]),
+                        ("ip", settings.LIMITS["live_holds_per_ip"])):
+        key = limits.client_key(request, kind)
+        if key and live.filter(**{f"client_{kind}": key}).values("booking_id").distinct().count() >= limit:
+            logger.warning("Refused a checkout hold: %s live holds from one %s", limit, kind)
+            raise TooManyHolds()
 
 
 def service_of(booking: Booking) -> Service:
@@ -64,10 +93,10 @@ def start_checkout(booking: Booking, request: HttpRequest) -> str:
         raise FailedPrecondition("This booking is not waiting for payment.", code="INVALID_BOOKING_STATUS")
     service = service_of(booking)
     amounts = pricing.for_booking(booking, service)
-    if not pricing.can_pay_online(service) or amounts.online is None:
+    if not can_pay_online(service) or amounts.online is None:
         raise InvalidArgument("This booking cannot be paid online.", code="INVALID_PAYMENT_OPTION")
     base = stripe_api.api_base(request)
-    checkout = _attempt(booking, amounts, base)
+    checkout = _attempt(booking, amounts, base, request)
     backend = get_backend()
     try:
         # A running hold is kept as it is; one that lapsed is taken again, or the time is gone (SlotNotAvailable).
@@ -92,7 +121,7 @@ def start_checkout(booking: Booking, request: HttpRequest) -> str:
     return session["url"]
 
 
-def _attempt(booking: Booking, amounts: pricing.Breakdown, base: str) -> StripeCheckout:
+def _attempt(booking: Booking, amounts: pricing.Breakdown, base: str, request: HttpRequest) -> StripeCheckout:
     """The booking's checkout to use now: its latest one while that can still be paid, else a new attempt. Two
     requests racing here (a double click) agree on one row through the unique (booking, attempt) pair."""
     now = timezone.now()
@@ -116,6 +145,7 @@ def _attempt(booking: Booking, amounts: pricing.Breakdown, base: str) -> StripeC
             return StripeCheckout.objects.create(
                 booking_id=booking.id, attempt=number, revision=booking.revision, amount=amounts.online.value,
                 currency=amounts.online.currency, is_deposit=amounts.is_deposit, api_base=base,
+                client_ip=limits.client_key(request, "ip"), client_session=limits.client_key(request, "session"),
                 expires_at=(now + timedelta(minutes=settings.PAYMENTS_HOLD_MINUTES)).replace(microsecond=0),
             )
     except IntegrityError:
@@ -224,6 +254,14 @@ def fulfil_session(session: dict) -> str:
         if checkout.fulfilled_at is not None:
             checkout.save()
             return "already settled"
+        if mismatch := _amount_mismatch(checkout, session):
+            # Not what this checkout was to charge: the booking stays as it is, and staff see why in the admin.
+            checkout.fulfilled_at = timezone.now()
+            checkout.outcome = mismatch[:300]
+            checkout.save()
+            logger.error("Checkout %s of booking %s not settled: %s", checkout.session_id, checkout.booking_id,
+                         mismatch)
+            return mismatch
         outcome, refund_reason = _settle(checkout)
         checkout.fulfilled_at = timezone.now()
         checkout.paid_booking = refund_reason is None
@@ -233,6 +271,18 @@ def fulfil_session(session: dict) -> str:
             request_refund(checkout, reason=refund_reason)
     logger.info("Checkout %s paid: %s", checkout.session_id, outcome)
     return outcome
+
+
+def _amount_mismatch(checkout: StripeCheckout, session: dict) -> str | None:
+    """What is wrong when the session's total and currency are not what the checkout was created to charge (its
+    amount, for all participants, at the booking's revision then); None when they match."""
+    expected = stripe_api.to_minor_units(Money(checkout.amount, checkout.currency))
+    amount, currency = session.get("amount_total"), str(session.get("currency") or "")
+    if isinstance(amount, int) and not isinstance(amount, bool) and amount == expected \
+            and currency.upper() == checkout.currency.upper():
+        return None
+    return (f"amount mismatch: paid {amount} {currency.upper() or '?'} (minor units), expected {expected} "
+            f"{checkout.currency.upper()}; not confirmed")
 
 
 def _settle(checkout: StripeCheckout) -> tuple[str, str | None]:

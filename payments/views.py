@@ -12,10 +12,12 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from booking import draft as drafts
+from booking import limits
 from booking.errors import BookingsError, SlotNotAvailable
 from booking.port import Booking, BookingStatus
 from booking.web import JUST_TAKEN, error_page, leave_for
@@ -88,11 +90,16 @@ def booking_payment(request: HttpRequest, booking_id: UUID) -> HttpResponse:
         "amounts": pricing.for_booking(booking, service),
         "checkout": checkout,
         "state": state,
-        "can_pay_online": pricing.can_pay_online(service),
+        "can_pay_online": stripe_checkout.can_pay_online(service),
     }
     return render(request, "payments/booking_payment.html", context)
 
 
+def _payment_page(request: HttpRequest, booking_id: UUID) -> str:
+    return reverse("payments:booking_payment", args=[booking_id])
+
+
+@limits.booking_posts(back=_payment_page)
 @require_POST
 def resume_payment(request: HttpRequest, booking_id: UUID) -> HttpResponse:
     """Back to Stripe: the open session if there is one, else a new one (holding the time again if it is free)."""
@@ -100,8 +107,12 @@ def resume_payment(request: HttpRequest, booking_id: UUID) -> HttpResponse:
     if booking.status != BookingStatus.CREATED:
         return redirect("booking:confirmation", booking_id=booking.id)
     service = stripe_checkout.service_of(booking)
-    if not pricing.can_pay_online(service):
-        return error_page(request, "This booking cannot be paid online.", 409)
+    if not stripe_checkout.can_pay_online(service):
+        return error_page(request, "This booking cannot be paid online right now.", 409)
+    try:
+        stripe_checkout.check_live_holds(request, booking.id)
+    except stripe_checkout.TooManyHolds as error:
+        return limits.too_many(request, error.message, _payment_page(request, booking.id))
     try:
         url = stripe_checkout.start_checkout(booking, request)
     except SlotNotAvailable:

@@ -1,7 +1,8 @@
 """Stripe's webhook: the signature is checked on the raw body, each event id is stored with a unique constraint in
 the same transaction as its effect (so a repeat does nothing), and the handlers tolerate any order of arrival.
 
-Answers: 400 for a missing or bad signature or a body that is not an event; 200 for events handled, repeated or
+Answers: 403 for every event while STRIPE_WEBHOOK_SECRET is empty (nothing can be verified); 400 for a
+missing or bad signature or a body that is not an event; 200 for events handled, repeated or
 not ours to handle (Stripe stops retrying); 409 when the booking is busy or in a state we cannot settle yet, which
 makes Stripe retry later.
 """
@@ -40,6 +41,9 @@ def _answer(message: str, status: int = 200) -> JsonResponse:
 def stripe_webhook(request: HttpRequest) -> JsonResponse:
     try:
         event = stripe_api.verified_event(request.body, request.headers.get("Stripe-Signature"))
+    except stripe_api.WebhookSecretMissing:
+        logger.error("Refused a Stripe webhook: STRIPE_WEBHOOK_SECRET is not set, so no event can be verified.")
+        return _answer("Webhooks are not configured on this site.", 403)
     except stripe.SignatureVerificationError as error:
         logger.warning("Rejected a Stripe webhook: %s", str(error).split(":")[0][:120])
         return _answer("Invalid Stripe-Signature.", 400)

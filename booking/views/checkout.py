@@ -9,12 +9,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from booking import draft as drafts
+from booking import limits
 from booking.backends import get_backend
 from booking.errors import BookingsError, NotFound
 from booking.forms import BookingDetailsForm, answer_text
 from booking.port import BookingStatus, SelectedPaymentOption
 from booking.web import error_page, leave_for
-from payments.providers import PROVIDERS, CheckoutRedirect, abandon_checkout, offered_providers
+from payments.providers import PROVIDERS, CheckoutRedirect, StripeProvider, abandon_checkout, offered_providers
+from payments.stripe_checkout import TooManyHolds, check_live_holds
 
 from .choice import Choice, choice_from, create_request, revalidate
 from .common import business_zone, service_or_404
@@ -67,6 +69,7 @@ def _draft_choice(draft) -> Choice:
                   participants=draft.participants)
 
 
+@limits.booking_posts()
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, slug: str) -> HttpResponse:
     service = service_or_404(slug)
@@ -83,6 +86,8 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
             return error_page(request, "This form is out of date. Please review your booking again.", 409)
         provider = PROVIDERS.get(request.POST.get("payment", ""))
         if provider in providers:
+            if refused := _over_limits(request, draft, provider):
+                return refused
             # Create Booking checks availability itself, under its lock; a second submit of this page gets
             # the booking the first one made.
             return _book(request, service, draft, provider)
@@ -102,6 +107,23 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
         context["payment_error"] = "Choose how you would like to pay."
         return render(request, "booking/review.html", context, status=400)
     return render(request, "booking/review.html", context)
+
+
+def _over_limits(request, draft, provider) -> HttpResponse | None:
+    """The 429 page when this new booking would go over a limit: the times one client holds while paying, or the
+    free and pay-in-person bookings one email address makes in a day. A second submit of the same draft (its
+    booking already made) is not counted again."""
+    if draft.booking_id:
+        return None
+    if isinstance(provider, StripeProvider):
+        try:
+            check_live_holds(request)
+        except TooManyHolds as error:
+            return limits.too_many(request, error.message, request.get_full_path())
+        return None
+    if usage := limits.over_email_limit(request, drafts.saved_answers(request.session).get("email", "")):
+        return limits.too_many(request, limits.EMAIL_LIMITED, request.get_full_path(), usage)
+    return None
 
 
 def _made_booking(draft) -> HttpResponse | None:

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from booking import limits
 from booking.backends import get_backend
 from booking.errors import BookingsError, InvalidArgument, NotFound, RevisionMismatch
 from booking.port import AllowedActions, Booking, BookingStatus, Service, ServiceType
@@ -85,6 +86,7 @@ def manage(request: HttpRequest, booking_id) -> HttpResponse:
                                                    "reschedule_url": _reschedule_url(opened)})
 
 
+@limits.booking_posts()
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, booking_id) -> HttpResponse:
     """GET asks "Cancel this booking?"; the POST, with the revision the customer saw, cancels it."""
@@ -106,6 +108,7 @@ def cancel(request: HttpRequest, booking_id) -> HttpResponse:
     return redirect("booking:manage", booking_id=opened.booking.id)
 
 
+@limits.booking_posts()
 @require_http_methods(["GET", "POST"])
 def reschedule(request: HttpRequest, booking_id) -> HttpResponse:
     """Three steps on one address: the times to choose from, "Move your booking?" for the chosen one (GET with the

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from booking import draft as drafts
+from booking import limits
 from booking.backends import get_backend
 from booking.dates import format_instant
 from booking.errors import BookingsError, InvalidArgument, NotFound
@@ -168,6 +169,7 @@ def _payment(services):
     return None
 
 
+@limits.booking_posts()
 @require_http_methods(["GET", "POST"])
 def package_review(request: HttpRequest) -> HttpResponse:
     saved = request.session.get(PACKAGE_KEY)
@@ -189,6 +191,8 @@ def package_review(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("submission_key") != saved["submission_key"] or provider is None:
             return error_page(request, "This form is out of date. Please review your package again.", 409)
+        if usage := limits.over_email_limit(request, drafts.saved_answers(request.session).get("email", "")):
+            return limits.too_many(request, limits.EMAIL_LIMITED, request.get_full_path(), usage)
         return _book_package(request, services, slot, saved["submission_key"])
     answers = drafts.saved_answers(request.session)
     summary = get_backend().get_form_summary(services[0].form_id)

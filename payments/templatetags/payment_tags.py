@@ -3,12 +3,13 @@
     {% load payment_tags %}
     {% payment_rows service %}            on the booking steps (for `participants`, add participants=n)
     {% payment_rows service booking %}    on a booking's page, from its payment status
+    {% if service|online_payment_unavailable %}   a service paid online only, while this site takes no payments
 """
 
 from django import template
 
 from booking.context_processors import ENUMS
-from payments import pricing
+from payments import pricing, stripe_checkout
 
 register = template.Library()
 
@@ -22,4 +23,12 @@ def payment_rows(service, booking=None, participants=1):
         return {"amounts": pricing.for_booking(booking, service), "settled": pricing.settlement(booking, service),
                 "service": service, "booking": booking, "PaymentStatus": ENUMS["PaymentStatus"]}
     return {"amounts": pricing.breakdown(service, participants), "service": service,
-            "online": pricing.can_pay_online(service), "in_person": service.payment.options.in_person}
+            "online": stripe_checkout.can_pay_online(service), "in_person": service.payment.options.in_person}
+
+
+@register.filter
+def online_payment_unavailable(service) -> bool:
+    """The service could only be paid online, and online payment is off here: it cannot be booked online now."""
+    from payments.providers import offered_providers
+
+    return service is not None and pricing.can_pay_online(service) and not offered_providers(service)
