@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from payments.models import SandboxObject
+from bookingsite.sandboxes.stripe.models import SandboxObject
 from tests.test_payments_helpers import fill_details, make_studio, submit_review
 
 ROOT = Path(__file__).resolve().parent.parent
