@@ -181,6 +181,23 @@ def test_a_link_stops_working_once_its_booking_is_canceled_or_declined(client, e
             call()
 
 
+def test_unknown_expired_and_revoked_links_get_the_very_same_page(client, engine, studio):
+    def main(page):
+        html = page.content.decode()
+        return page.status_code, html[html.index("<main"):html.index("</main>")]
+
+    canceled = book(engine, studio["massage"], at(4, 9), studio["ana"])
+    canceled_token = engine.get_anonymous_action_token(canceled.id)
+    engine.cancel_booking(canceled.id, revision=canceled.revision, caller=Caller.STAFF)
+    past = book(engine, studio["massage"], at(2, 9), studio["ana"])
+    past_token = engine.get_anonymous_action_token(past.id)
+    link = "booking:manage_link"
+    with time_machine.travel(at(2, 11), tick=False):
+        pages = {main(Client().get(reverse(link, args=[token]))) for token in (canceled_token, past_token, "x" * 43)}
+        pages.add(main(Client().get(reverse("booking:manage", args=[past.id]))))
+    assert len(pages) == 1 and next(iter(pages))[0] == 404
+
+
 def test_the_pages_need_the_link_in_this_browser(client, engine, studio):
     booking = book(engine, studio["massage"], at(4, 9), studio["ana"])
     for name in ("manage", "manage_cancel", "manage_reschedule"):
