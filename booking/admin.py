@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -7,12 +9,13 @@ from payments.admin_actions import mark_paid_in_person
 
 from . import models
 from .backends import get_backend
-from .backends.local_convert import DEFAULT_FORM_ID
+from .backends.local.convert import DEFAULT_FORM_ID
 from .errors import BookingsError
 from .forms import answer_text
 from .models.catalog import ServiceType
-from .port import Caller
+from .port import Caller, CancelFlowControlSettings
 from .schedules import sync_service_sessions
+from .session_changes import cancel_session_bookings, move_session_bookings
 from .states import Actor, transition
 
 
@@ -90,7 +93,8 @@ class ScheduleRuleInline(admin.TabularInline):
 
 @admin.register(models.ClassSession)
 class ClassSessionAdmin(admin.ModelAdmin):
-    """Sessions are made from the weekly rules; here staff move, cancel or add one-off sessions."""
+    """Sessions are made from the weekly rules; here staff move, cancel or add one-off sessions. Canceling a
+    session cancels its bookings, and moving it moves them, through the bookings port (booking.session_changes)."""
 
     list_display = ["service", "start", "staff", "location", "capacity", "cancelled", "detached"]
     list_filter = ["service", "cancelled", "staff"]
@@ -102,7 +106,29 @@ class ClassSessionAdmin(admin.ModelAdmin):
         # A session edited on its own keeps its changes when the weekly rule is edited later.
         if change and obj.rule_id and set(form.changed_data) & {"start", "end", "staff", "location", "capacity"}:
             obj.detached = True
-        super().save_model(request, obj, form, change)
+        try:
+            with transaction.atomic():  # the session and its bookings change together, or nothing changes
+                super().save_model(request, obj, form, change)
+                if change and obj.cancelled and "cancelled" in form.changed_data:
+                    done = cancel_session_bookings(obj)
+                    what = "canceled; their customers are emailed and paid bookings refunded"
+                elif change and not obj.cancelled and {"start", "end"} & set(form.changed_data):
+                    done = move_session_bookings(obj)
+                    what = "moved to the new time; their customers are emailed"
+                else:
+                    done = 0
+        except BookingsError as error:
+            request._session_refused = True
+            self.message_user(request, f"Nothing was changed: a booking of this session could not follow "
+                                       f"({error.message}).", messages.ERROR)
+            return
+        if done:
+            self.message_user(request, f"{done} booking(s) of this session {what}.", messages.SUCCESS)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_session_refused", False):
+            return HttpResponseRedirect(request.path)  # back to the form, without a "changed successfully"
+        return super().response_change(request, obj)
 
 
 @admin.register(models.Service)
@@ -158,6 +184,15 @@ class BookingAdminForm(forms.ModelForm):
         return seen
 
 
+# What staff may edit on a booking: the customer's contact details. Status, time and payment change only through
+# the bookings port (the actions above the list, and canceling or moving a class session), so that each change is
+# checked, locked, audited and announced.
+CONTACT_FIELDS = ["first_name", "last_name", "email", "phone"]
+# Refunds, when the payments app finds one due, follow the "canceled" event (payments.refunds).
+STAFF_CANCEL = CancelFlowControlSettings(ignore_cancellation_policy=True)
+STAFF_CANCEL_WITH_REFUND = CancelFlowControlSettings(ignore_cancellation_policy=True, with_refund=True)
+
+
 @admin.register(models.Booking)
 class BookingAdmin(admin.ModelAdmin):
     form = BookingAdminForm
@@ -166,23 +201,36 @@ class BookingAdmin(admin.ModelAdmin):
     search_fields = ["first_name", "last_name", "email", "phone", "public_id"]
     date_hierarchy = "start"
     list_select_related = ["service", "staff"]
-    # Status, time and payment change only through the bookings port (the actions above the list), so that each
-    # change is checked, locked, audited and announced; the form edits the customer's contact details only.
-    readonly_fields = ["public_id", "service", "status", "payment_status", "selected_payment_option", "revision",
-                       "start", "end", "occupied_until", "time_zone", "staff", "location", "total_participants",
-                       "price", "currency", "double_booked", "skip_availability_validation",
-                       "skip_business_confirmation", "form_answers", "created_at", "updated_at", "submission_key"]
-    exclude = ["form_submission"]
+    fieldsets = [
+        ("Customer", {"fields": [*CONTACT_FIELDS, "seen_revision"]}),
+        ("Booking", {"fields": [
+            "public_id", "service", "status", "payment_status", "selected_payment_option", "revision", "start",
+            "end", "occupied_until", "time_zone", "staff", "any_staff", "session", "location", "total_participants",
+            "multi_service_booking", "price", "currency", "hold_expires_at", "double_booked",
+            "skip_availability_validation", "skip_business_confirmation", "form_answers", "created_at",
+            "updated_at", "submission_key",
+        ]}),
+    ]
     inlines = [BookingChangeInline]
 
-    actions = ["confirm_selected", "decline_selected", mark_paid_in_person]
+    actions = ["confirm_selected", "decline_selected", "mark_pending_selected", "cancel_selected",
+               "cancel_with_refund_selected", mark_paid_in_person]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Everything shown but the contact details, named from the fieldsets so a new field cannot slip in editable.
+        return [name for _, options in self.fieldsets for name in options["fields"]
+                if name not in {*CONTACT_FIELDS, "seen_revision"}]
 
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would skip the audit trail, refunds and emails: staff cancel instead.
+        return False
+
     def save_model(self, request, obj, form, change):
         # Contact details edited by staff are a change like any other: revision-checked, audited, announced.
-        changed = [field for field in form.changed_data if field != "seen_revision"]
+        changed = [field for field in form.changed_data if field in CONTACT_FIELDS]
         if change and changed:
             try:
                 staff = Actor(models.BookingChange.Actor.STAFF, request.user.pk)
@@ -192,24 +240,38 @@ class BookingAdmin(admin.ModelAdmin):
             except BookingsError as error:
                 self.message_user(request, error.message, messages.ERROR)
 
-    def _apply(self, request, queryset, operation, verb):
+    def _apply(self, request, queryset, operation, verb, **kwargs):
         done = 0
         for booking in queryset:
             try:
-                operation(str(booking.public_id), revision=booking.revision, caller=Caller.STAFF)
+                operation(str(booking.public_id), revision=booking.revision, caller=Caller.STAFF, **kwargs)
                 done += 1
             except BookingsError as error:
                 self.message_user(request, f"{booking}: {error.message}", messages.ERROR)
         if done:
             self.message_user(request, f"{verb} {done} booking(s).", messages.SUCCESS)
 
-    @admin.action(description="Confirm selected bookings (a taken time is flagged as double-booked)")
+    @admin.action(description="Confirm selected bookings (a taken time is flagged as double-booked)",
+                  permissions=["change"])
     def confirm_selected(self, request, queryset):
         self._apply(request, queryset, get_backend().confirm_booking, "Confirmed")
 
-    @admin.action(description="Decline selected bookings")
+    @admin.action(description="Decline selected bookings", permissions=["change"])
     def decline_selected(self, request, queryset):
         self._apply(request, queryset, get_backend().decline_booking, "Declined")
+
+    @admin.action(description="Mark selected bookings as pending approval", permissions=["change"])
+    def mark_pending_selected(self, request, queryset):
+        self._apply(request, queryset, get_backend().mark_booking_as_pending, "Marked as pending")
+
+    @admin.action(description="Cancel selected bookings (no refund)", permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        self._apply(request, queryset, get_backend().cancel_booking, "Canceled", flow_control_settings=STAFF_CANCEL)
+
+    @admin.action(description="Cancel selected bookings and refund their online payments", permissions=["change"])
+    def cancel_with_refund_selected(self, request, queryset):
+        self._apply(request, queryset, get_backend().cancel_booking, "Canceled with refund",
+                    flow_control_settings=STAFF_CANCEL_WITH_REFUND)
 
     @admin.display(description="Form answers")
     def form_answers(self, booking):

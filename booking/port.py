@@ -615,8 +615,8 @@ class BookingsPort(abc.ABC):
 
     @abc.abstractmethod
     def get_booking_anonymously(self, token: str) -> AnonymousBooking:
-        """The booking a token is for, with what its holder may do now. Raises NotFound for an unknown or
-        expired token."""
+        """The booking a token is for, with what its holder may do now. Raises NotFound for an unknown token and
+        for one whose booking is canceled, declined or over (so do the two below), with no word of which."""
 
     @abc.abstractmethod
     def cancel_booking_anonymously(self, token: str, *, revision: int) -> Booking:

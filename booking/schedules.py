@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef
 
 from . import availability, models
 from .models.catalog import ServiceType
+from .session_changes import move_session_bookings
 from .states import ACTIVE
 
 HORIZON = timedelta(days=366)
@@ -36,8 +37,9 @@ def _rule_days(rule: models.ScheduleRule, today: date) -> tuple[date, date]:
 
 
 def sync_rule_sessions(rule: models.ScheduleRule, today: date, tz: ZoneInfo) -> None:
-    """Bring the rule's sessions in line with it: make missing ones, update ones nobody edited on their own, and
-    remove ones the rule no longer has unless somebody booked them (those stay, detached, for staff to handle)."""
+    """Bring the rule's sessions in line with it: make missing ones, update ones nobody edited on their own (their
+    bookings move with them, through the port), and remove ones the rule no longer has unless somebody booked them
+    (those stay, detached, for staff to handle)."""
     first, last = _rule_days(rule, today)
     length = timedelta(minutes=rule.duration_minutes)
     wanted = dict(availability.weekly_occurrences(rule.weekday, rule.start_time, first, last, tz))
@@ -53,6 +55,7 @@ def sync_rule_sessions(rule: models.ScheduleRule, today: date, tz: ZoneInfo) -> 
             for field, value in values.items():
                 setattr(session, field, value)
             session.save()
+            move_session_bookings(session)  # its bookings follow it to its new time
     stale = rule.sessions.filter(occurrence__gte=first).exclude(occurrence__in=list(wanted))
     booked = models.Booking.objects.filter(session=OuterRef("pk"), status__in=ACTIVE)
     stale.filter(Exists(booked)).update(detached=True, rule=None)

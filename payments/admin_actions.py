@@ -9,7 +9,7 @@ from booking.port import BookingStatus, Caller, PaymentStatus
 DUE = frozenset({PaymentStatus.NOT_PAID, PaymentStatus.PARTIALLY_PAID})
 
 
-@admin.action(description="Mark as paid in person")
+@admin.action(description="Mark as paid in person", permissions=["change"])
 def mark_paid_in_person(modeladmin, request, queryset):
     """The seeds' "mark order as paid": the customer paid (the rest) at the visit. Only confirmed or pending
     bookings with money still due; the change is audited as the staff member's."""

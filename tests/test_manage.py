@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
@@ -17,8 +18,9 @@ from django.test import Client
 from django.urls import reverse
 
 from booking import models
+from booking.errors import NotFound
 from booking.models.catalog import ServiceType
-from booking.port import ContactDetails, CreateBookingRequest, Resource, Slot
+from booking.port import Caller, ContactDetails, CreateBookingRequest, Resource, Slot
 from tests.catalog import ANSWERS, make_business, make_class, make_form, make_policy, make_service, make_staff, weekdays
 from tests.test_classes import class_request, course_request
 from tests.test_views import fill_details, submit_review
@@ -87,30 +89,62 @@ def stored(booking):
 # ---- the token -------------------------------------------------------------------------------------------------
 
 
-def test_only_the_tokens_digest_is_stored(engine, studio):
+GONE = "This link no longer opens a booking. If you have a booking with us, use the link in your latest email."
+
+
+def assert_gone(page):
+    """The one neutral answer of a link or page that opens no booking: same status, same words."""
+    assert page.status_code == 404
+    html = page.content.decode()
+    assert GONE in html
+    assert "Massage" not in html and "Ana" not in html  # nothing about any booking
+
+
+def test_only_the_tokens_digest_is_stored(client, engine, studio):
     booking = book(engine, studio["massage"], at(4, 9), studio["ana"])
     token = engine.get_anonymous_action_token(booking.id)
     row = models.AnonymousActionToken.objects.get()
     assert row.digest == hashlib.sha256(token.encode()).hexdigest()
-    with connection.cursor() as cursor:  # nowhere in the database, in any table
+    # Opened in a browser: the session keeps the digest; the token itself stays with the customer, in a cookie
+    # sent only to that booking's pages.
+    client.get(reverse("booking:manage_link", args=[token]))
+    assert client.session["manage_links"] == {booking.id: row.digest}
+    cookie = client.cookies[f"manage_{booking.id}"]
+    assert (cookie.value, cookie["path"], cookie["httponly"], cookie["samesite"]) == (
+        token, f"/bookings/{booking.id}/", True, "Lax")
+    with connection.cursor() as cursor:  # nowhere in the database, in any table, the session table included
         for table in connection.introspection.table_names():
             cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (our own table names)
-            assert not any(token in str(value) for record in cursor.fetchall() for value in record), table
+            rows = cursor.fetchall()
+            if table == "django_session":
+                assert rows, "the session is stored in the database"
+                rows = [(models_session.get_decoded(),) for models_session in Session.objects.all()]
+            assert not any(token in str(value) for record in rows for value in record), table
     assert engine.get_anonymous_action_token(booking.id) != token  # each email gets its own
 
 
+def test_opening_a_link_cycles_the_session_key(client, engine, studio):
+    booking = book(engine, studio["massage"], at(4, 9), studio["ana"])
+    client.get(reverse("booking:services"))
+    client.session.save()
+    planted = client.session.session_key
+    client.cookies["sessionid"] = planted  # say a session id was planted in this browser beforehand
+    open_link(client, engine, booking)
+    assert client.session.session_key != planted
+    assert not Session.objects.filter(session_key=planted).exists()
+
+
 @pytest.mark.parametrize("token", ["x" * 43, "abc", "not a token at all!" * 3])
-def test_unknown_links_are_a_clear_404(client, studio, token):
-    page = client.get(reverse("booking:manage_link", args=[token]))
-    assert page.status_code == 404
-    assert "This link is not valid" in page.content.decode()
+def test_unknown_links_are_a_neutral_404(client, studio, token):
+    assert_gone(client.get(reverse("booking:manage_link", args=[token])))
+    assert "manage_links" not in client.session
 
 
 def test_a_tampered_link_is_a_404(client, engine, studio):
     booking = book(engine, studio["massage"], at(4, 9), studio["ana"])
     token = engine.get_anonymous_action_token(booking.id)
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
-    assert client.get(reverse("booking:manage_link", args=[tampered])).status_code == 404
+    assert_gone(client.get(reverse("booking:manage_link", args=[tampered])))
 
 
 def test_a_link_expires_when_its_booking_is_over(client, engine, studio):
@@ -118,21 +152,80 @@ def test_a_link_expires_when_its_booking_is_over(client, engine, studio):
     token = engine.get_anonymous_action_token(booking.id)
     open_link(client, engine, booking)
     with time_machine.travel(at(4, 10), tick=False):
-        page = client.get(reverse("booking:manage_link", args=[token]))
-        assert page.status_code == 404
-        assert "This link has expired" in page.content.decode()
+        assert_gone(client.get(reverse("booking:manage_link", args=[token])))
         # The page it opened earlier in this browser expires with it.
-        assert client.get(reverse("booking:manage", args=[booking.id])).status_code == 404
+        assert_gone(client.get(reverse("booking:manage", args=[booking.id])))
+
+
+@pytest.mark.parametrize("close", ["cancel", "decline"])
+def test_a_link_stops_working_once_its_booking_is_canceled_or_declined(client, engine, studio, close):
+    if close == "decline":  # a request waiting for approval, which staff then decline
+        models.Service.objects.filter(pk=studio["massage"].pk).update(require_manual_approval=True)
+    booking = book(engine, studio["massage"], at(4, 9), studio["ana"])
+    token = engine.get_anonymous_action_token(booking.id)
+    open_link(client, engine, booking)
+    if close == "cancel":
+        engine.cancel_booking(booking.id, revision=booking.revision, caller=Caller.STAFF)
+    else:
+        assert booking.status == "PENDING"
+        engine.decline_booking(booking.id, revision=booking.revision)
+    assert_gone(Client().get(reverse("booking:manage_link", args=[token])))
+    before = snapshot(booking.id)
+    for name in ("manage", "manage_cancel", "manage_reschedule"):
+        assert_gone(client.get(reverse(f"booking:{name}", args=[booking.id])))
+    assert_gone(client.post(reverse("booking:manage_cancel", args=[booking.id]), {"revision": booking.revision + 1}))
+    assert snapshot(booking.id) == before
+    for call in (lambda: engine.get_booking_anonymously(token),
+                 lambda: engine.cancel_booking_anonymously(token, revision=booking.revision + 1)):
+        with pytest.raises(NotFound):
+            call()
+
+
+def test_unknown_expired_and_revoked_links_get_the_very_same_page(client, engine, studio):
+    def main(page):
+        html = page.content.decode()
+        return page.status_code, html[html.index("<main"):html.index("</main>")]
+
+    canceled = book(engine, studio["massage"], at(4, 9), studio["ana"])
+    canceled_token = engine.get_anonymous_action_token(canceled.id)
+    engine.cancel_booking(canceled.id, revision=canceled.revision, caller=Caller.STAFF)
+    past = book(engine, studio["massage"], at(2, 9), studio["ana"])
+    past_token = engine.get_anonymous_action_token(past.id)
+    link = "booking:manage_link"
+    with time_machine.travel(at(2, 11), tick=False):
+        pages = {main(Client().get(reverse(link, args=[token]))) for token in (canceled_token, past_token, "x" * 43)}
+        pages.add(main(Client().get(reverse("booking:manage", args=[past.id]))))
+    assert len(pages) == 1 and next(iter(pages))[0] == 404
 
 
 def test_the_pages_need_the_link_in_this_browser(client, engine, studio):
     booking = book(engine, studio["massage"], at(4, 9), studio["ana"])
     for name in ("manage", "manage_cancel", "manage_reschedule"):
-        page = client.get(reverse(f"booking:{name}", args=[booking.id]))
-        assert page.status_code == 404
-        assert "open the link in your email again" in page.content.decode()
-    assert client.post(reverse("booking:manage_cancel", args=[booking.id]), {"revision": 2}).status_code == 404
+        assert_gone(client.get(reverse(f"booking:{name}", args=[booking.id])))
+    assert_gone(client.post(reverse("booking:manage_cancel", args=[booking.id]), {"revision": 2}))
     assert stored(booking).status == "CONFIRMED"
+
+
+def test_the_pages_need_both_the_session_and_the_cookie(client, engine, studio):
+    booking = book(engine, studio["massage"], at(4, 9), studio["ana"])
+    other = book(engine, studio["massage"], at(5, 9), studio["ana"])
+    open_link(client, engine, booking)
+    url = reverse("booking:manage", args=[booking.id])
+    cookie = f"manage_{booking.id}"
+    token = client.cookies[cookie].value
+
+    thief = Client()  # the cookie alone, without the session that opened the link
+    thief.cookies[cookie] = token
+    assert_gone(thief.get(url))
+
+    client.cookies[cookie] = engine.get_anonymous_action_token(other.id)  # a real token, for another booking
+    assert_gone(client.get(url))
+    client.cookies[cookie] = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert_gone(client.get(url))
+    del client.cookies[cookie]
+    assert_gone(client.get(url))
+    client.cookies[cookie] = token
+    assert client.get(url).status_code == 200
 
 
 # ---- the booking's page ----------------------------------------------------------------------------------------
@@ -179,11 +272,15 @@ def test_a_customer_cancels_from_the_link(client, engine, studio):
     assert stored(booking).status == "CONFIRMED"  # the question changes nothing
 
     done = client.post(url, {"revision": booking.revision}, follow=True)
-    assert done.redirect_chain == [(reverse("booking:manage", args=[booking.id]), 302)]
-    assert "Your booking is canceled" in done.content.decode()
+    # Its link opens nothing now: the customer is told on the services page, and this browser forgets the link.
+    assert done.redirect_chain == [(reverse("booking:services"), 302)]
+    assert "Your booking of Massage on Wednesday 4 March 2026, 9:00 AM is canceled." in done.content.decode()
     assert stored(booking).status == "CANCELED"
     change = models.BookingChange.objects.filter(booking__public_id=booking.id).last()
     assert (change.event, change.actor) == ("canceled", "customer")
+    assert client.session["manage_links"] == {}
+    assert client.cookies[f"manage_{booking.id}"].value == ""
+    assert_gone(client.get(reverse("booking:manage", args=[booking.id])))
 
 
 def test_cancel_needs_the_csrf_token(engine, studio):
@@ -228,15 +325,14 @@ def test_a_stale_revision_is_a_409_and_changes_nothing(client, engine, studio):
     assert snapshot(booking.id) == before
 
 
-def test_a_replayed_cancel_is_a_clear_409(client, engine, studio):
+def test_a_replayed_cancel_is_the_neutral_404(client, engine, studio):
     booking = book(engine, studio["massage"], at(4, 9), studio["ana"])
-    open_link(client, engine, booking)
+    cookies = open_link(client, engine, booking).client.cookies.output()
     url = reverse("booking:manage_cancel", args=[booking.id])
-    client.post(url, {"revision": booking.revision})
+    client.post(url, {"revision": booking.revision}, follow=True)
     before = snapshot(booking.id)
-    again = client.post(url, {"revision": booking.revision})
-    assert again.status_code == 409
-    assert "This booking is canceled, so it can no longer be changed online." in again.content.decode()
+    client.cookies.load(cookies.replace("Set-Cookie: ", ""))  # the replay carries the link's cookie again
+    assert_gone(client.post(url, {"revision": booking.revision}))
     assert snapshot(booking.id) == before
 
 

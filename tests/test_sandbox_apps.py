@@ -46,4 +46,5 @@ def test_without_the_setting_the_stripe_sandbox_is_not_installed_routed_or_migra
 
 def test_with_the_setting_the_stripe_sandbox_is_an_app_of_its_own():
     found = probe(STRIPE_SANDBOX="true")
-    assert found == {"installed": True, "routed": "stripe_sandbox:refunds", "migrations": ["stripe_sandbox.0001_initial"]}
+    assert found == {"installed": True, "routed": "stripe_sandbox:refunds",
+                     "migrations": ["stripe_sandbox.0001_initial"]}

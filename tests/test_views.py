@@ -218,6 +218,18 @@ def test_someone_elses_booking_page_is_not_found(client, studio):
     assert client.get(url).status_code == 404
 
 
+@pytest.mark.parametrize("extra", [{"tz": "Europe/Nowhere"}, {"tz": "Mars/Olympus", "week": "x"}, {"tz": "\x00"}])
+def test_a_time_that_is_gone_with_a_zone_that_cannot_be_right_is_still_a_409(client, studio, extra):
+    """The 409 page lists the service's times in the request's zone; when that cannot be right either, the page
+    says the time is gone instead of failing."""
+    gone = {"start": MONDAY_9, "end": "2026-03-02T09:20:00-05:00", "staff": "any", **extra}  # no 20-minute slots
+    for page in (client.get(reverse("booking:details", args=["massage"]) + "?" + urlencode(gone)),
+                 client.post(reverse("booking:details", args=["massage"]), {**gone, **ANSWERS})):
+        assert page.status_code == 409
+        assert "this time was just taken" in page.content.decode()
+    assert not models.Booking.objects.exists()
+
+
 def test_pages_send_a_content_security_policy(client, studio):
     csp = client.get("/").headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "script-src 'self' 'nonce-" in csp

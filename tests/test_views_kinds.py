@@ -167,6 +167,19 @@ def test_a_taken_package_time_sends_the_customer_back_with_a_409(client, spa):
     assert page.status_code == 409 and "just taken" in page.content.decode()
 
 
+@pytest.mark.parametrize("tz", ["Europe/Nowhere", " ", "\x00"])
+def test_a_taken_package_time_with_a_zone_that_cannot_be_right_is_still_a_409(client, spa, tz):
+    """The 409 page lists the times in the request's zone; a zone that does not exist cannot list them, and the
+    page says what happened instead of failing."""
+    services = [spa["massage"].pk, spa["facial"].pk]
+    for method in (client.get, client.post):
+        page = method(reverse("booking:package_details") + "?" + urlencode(
+            {"services": services, "start": "2026-03-02T12:30:00-05:00", "tz": tz}, doseq=True),
+            {"services": services, "start": "2026-03-02T12:30:00-05:00", "tz": tz, **CONTACT})
+        assert page.status_code == 409 and "just taken" in page.content.decode()
+    assert not models.Booking.objects.exists()
+
+
 def test_class_and_package_pages_cost_the_same_queries_whatever_they_show(client, spa, studio,
                                                                           django_assert_num_queries):
     services = f"services={spa['massage'].pk}&services={spa['facial'].pk}"

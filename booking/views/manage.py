@@ -1,16 +1,25 @@
 """The customer's own booking, opened from the link in their email (Wix's anonymous booking actions): see it, cancel
 it, or move it to another time, without an account.
 
-The link carries a token. As Django's password reset does, its GET puts the token into the session and redirects to
-an address without it (the booking's id), so the token does not travel on in Referer headers or appear in the log
-lines of later requests, such as a refused cancel. The pages find the token in the session again by the booking's id;
-every change goes through the port's anonymous actions with it.
+The link carries a token. As Django's password reset does, its GET takes the token out of the address and redirects
+to one without it (the booking's id), so the token does not travel on in Referer headers or appear in the log lines
+of later requests, such as a refused cancel. The raw token stays only where the email put it, with the customer: in
+an HttpOnly cookie scoped to that booking's pages. The session keeps its SHA-256 digest, and the pages act only when
+the cookie's token matches it, so neither the session table nor any other table holds a token that opens a booking
+(docs/decisions.md, "Manage links"). Every change goes through the port's anonymous actions with the token, which
+works for any backend's tokens, ours or Wix's opaque ones.
+
+A link we never made, one that stopped working (its booking canceled, declined or over) and a page opened without
+the link all get the same neutral 404.
 """
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,7 +39,9 @@ from .choice import Choice, choice_from, revalidate, slot_for
 from .common import business_zone
 from .services import times_context
 
-LINKS_KEY = "manage_links"  # in the session: booking id → the token of the emailed link that opened it here
+LINKS_KEY = "manage_links"  # in the session: booking id → SHA-256 of the token of the link that opened it here
+# The one answer for every link or page that does not open a booking, whatever the reason.
+GONE = "This link no longer opens a booking. If you have a booking with us, use the link in your latest email."
 STALE = "This booking changed since you opened this page. Reload to see it as it is now."
 # Refusals of a chosen time that mean "choose another one": taken, full, cancelled or no longer bookable.
 CHOOSE_AGAIN = TAKEN | {"FULL", "NOT_BOOKABLE", "SESSION_NOT_FOUND"}
@@ -52,26 +63,66 @@ class Opened:
 
 @require_GET
 def manage_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The emailed link: remember its token in this browser's session, then show the booking at its own address."""
+    """The emailed link: give this browser the token for the booking's pages, then show the booking at its own
+    address. The session key changes here, so a session id planted in the browser beforehand gains nothing."""
     try:
         booking = get_backend().get_booking_anonymously(token).booking
+    except NotFound:
+        return _gone(request)
     except BookingsError as error:
         return error_page(request, error)
+    request.session.cycle_key()
     links = request.session.get(LINKS_KEY)
-    request.session[LINKS_KEY] = {**(links if isinstance(links, dict) else {}), booking.id: token}
-    return redirect("booking:manage", booking_id=booking.id)
+    request.session[LINKS_KEY] = {**(links if isinstance(links, dict) else {}), booking.id: _digest(token)}
+    response = redirect("booking:manage", booking_id=booking.id)
+    response.set_cookie(_cookie(booking.id), token, path=_pages(booking.id), httponly=True, samesite="Lax",
+                        secure=settings.SESSION_COOKIE_SECURE)
+    return response
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _cookie(booking_id) -> str:
+    return f"manage_{booking_id}"
+
+
+def _pages(booking_id) -> str:
+    """The address prefix of the booking's own pages, to which its cookie is sent."""
+    return reverse("booking:confirmation", args=[booking_id])
+
+
+def _gone(request: HttpRequest) -> HttpResponse:
+    return error_page(request, GONE, 404)
 
 
 def _open(request: HttpRequest, booking_id) -> Opened:
-    """The booking this browser opened with its emailed link; raises NotFound without one, or once it expired."""
+    """The booking this browser opened with its emailed link; raises NotFound (GONE) without one, for a cookie that
+    does not match the session's digest, and once the link stopped working."""
     links = request.session.get(LINKS_KEY)
-    token = links.get(str(booking_id)) if isinstance(links, dict) else None
-    if not token:
-        raise NotFound("To see or change this booking, please open the link in your email again.")
+    digest = links.get(str(booking_id)) if isinstance(links, dict) else None
+    token = request.COOKIES.get(_cookie(booking_id), "")
+    if not isinstance(digest, str) or not hmac.compare_digest(digest.encode(), _digest(token).encode()):
+        raise NotFound(GONE)
     backend = get_backend()
-    found = backend.get_booking_anonymously(token)
+    try:
+        found = backend.get_booking_anonymously(token)
+    except NotFound as error:
+        raise NotFound(GONE) from error
+    if found.booking.id != str(booking_id):
+        raise NotFound(GONE)
     services = backend.query_services(filter={"id": found.booking.service_id})
     return Opened(token, found.booking, found.allowed_anonymous_actions, services[0] if services else None)
+
+
+def _forget(request: HttpRequest, response: HttpResponse, booking_id: str) -> HttpResponse:
+    """Drop a booking's link from this browser once it opens nothing any more."""
+    links = request.session.get(LINKS_KEY)
+    if isinstance(links, dict) and booking_id in links:
+        request.session[LINKS_KEY] = {key: value for key, value in links.items() if key != booking_id}
+    response.delete_cookie(_cookie(booking_id), path=_pages(booking_id), samesite="Lax")
+    return response
 
 
 @require_GET
@@ -99,13 +150,17 @@ def cancel(request: HttpRequest, booking_id) -> HttpResponse:
     if request.method == "GET":
         return render(request, "booking/manage_cancel.html", opened.context())
     try:
-        get_backend().cancel_booking_anonymously(opened.token, revision=_revision(request))
+        canceled = get_backend().cancel_booking_anonymously(opened.token, revision=_revision(request))
     except RevisionMismatch:
         return _problem(request, opened, STALE, 409)
+    except NotFound:
+        return _gone(request)
     except BookingsError as error:
         return _problem(request, opened, error.message, error.http_status)
-    messages.success(request, "Your booking is canceled.")
-    return redirect("booking:manage", booking_id=opened.booking.id)
+    # Its link opens nothing now, so the customer is told here and goes back to the services.
+    when = _when(canceled.start_date, business_zone(request))
+    messages.success(request, f"Your booking of {canceled.title} on {when} is canceled.")
+    return _forget(request, redirect("booking:services"), canceled.id)
 
 
 @limits.booking_posts()
@@ -205,11 +260,8 @@ def _refusal(opened: Opened, action: str, tz: ZoneInfo) -> tuple[str, int] | Non
     if getattr(opened.allowed, action) and (service is not None or action == "cancel"):
         return None
     verb = "canceled" if action == "cancel" else "moved"
-    if booking.status in {BookingStatus.CANCELED, BookingStatus.DECLINED}:
-        done = "is canceled" if booking.status == BookingStatus.CANCELED else "was declined"
-        return f"This booking {done}, so it can no longer be changed online.", 409
-    if booking.start_date <= timezone.now():
-        return "This booking has started or is over, so it can no longer be changed online.", 409
+    if booking.start_date <= timezone.now():  # a canceled, declined or past booking does not open at all
+        return "This booking has started, so it can no longer be changed online.", 409
     if service is None:
         return "This service is no longer booked online.", 403
     if action == "reschedule" and service.type == ServiceType.COURSE:

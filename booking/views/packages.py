@@ -124,9 +124,12 @@ def _package_slot(services, start: str):
 
 
 def _taken(request, services) -> HttpResponse:
+    """The package's times again, as a 409; the reason alone when the request's zone cannot be right either."""
+    try:
+        context = _times_context(request, services, display_zone(request), from_today=True)
+    except BookingsError:
+        return error_page(request, JUST_TAKEN, 409)
     messages.error(request, JUST_TAKEN)
-    tz = display_zone(request)
-    context = _times_context(request, services, tz, from_today=True)
     return render(request, "booking/package_times.html", context, status=409)
 
 

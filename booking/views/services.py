@@ -46,9 +46,13 @@ def slot_picker(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def just_taken(request: HttpRequest, service: Service, message: str | None = None) -> HttpResponse:
-    """Back on the service's page, with the reason, as a 409: the request could not be carried out."""
+    """Back on the service's page, with the reason, as a 409: the request could not be carried out. When the
+    request's own zone or staff member cannot be right either, the times cannot be listed: the reason alone."""
+    try:
+        context = times_context(request, service, from_today=True)
+    except BookingsError:
+        return error_page(request, message or JUST_TAKEN, 409)
     messages.error(request, message or JUST_TAKEN)
-    context = times_context(request, service, from_today=True)
     return render(request, TEMPLATES[service.type], context, status=409)
 
 

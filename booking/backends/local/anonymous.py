@@ -1,8 +1,9 @@
 """The local engine's anonymous actions: the token in a customer's emailed link, and what its holder may do.
 
 A token is 32 random bytes, URL-safe; only its SHA-256 digest is stored, and a token is found by its digest (no
-secret is ever compared in Python, so there is nothing to time). A token works until its booking ends, read at
-each use, so an old email still opens a booking that was moved later, and shows a canceled one as canceled.
+secret is ever compared in Python, so there is nothing to time). A token works while its booking is active and not
+over, read at each use, so an old email still opens a booking that was moved later; once the booking is canceled,
+declined or over, its tokens open nothing, with the same answer as a token we never made.
 """
 
 import hashlib
@@ -15,14 +16,20 @@ from booking import models
 from booking.errors import BookingPolicyViolation, NotFound
 from booking.ids import parse_uuid
 from booking.port import AllowedActions, AnonymousBooking, Booking, Caller, Slot
+from booking.states import CANCELED, DECLINED
 
 from . import convert
 from .catalog import default_policy
 from .changes import reschedule_booking
 from .lifecycle import allowed, cancel_booking
 
+# One answer for a token we never made and for one whose booking is canceled, declined or over: a link tells its
+# holder nothing about the booking it was for once it stops working.
+GONE = "This link no longer opens a booking. If you have a booking with us, use the link in your latest email."
+
 # What secrets.token_urlsafe(32) makes: 43 characters of URL-safe base64. Anything else is not worth a query.
 TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{43}")
+CLOSED = frozenset({CANCELED, DECLINED})
 
 
 def token_digest(token: str) -> str:
@@ -75,7 +82,8 @@ def link_may(booking: models.Booking, action: str) -> bool:
 
 
 def booking_for_token(token) -> models.Booking:
-    """The booking a token opens; NotFound for a token we never made and for one whose booking is over."""
+    """The booking a token opens; NotFound for a token we never made and for one whose booking is canceled,
+    declined or over."""
     found = None
     if isinstance(token, str) and TOKEN_FORMAT.fullmatch(token):
         found = (
@@ -84,9 +92,6 @@ def booking_for_token(token) -> models.Booking:
                             "booking__session__staff")
             .first()
         )
-    if found is None:
-        raise NotFound("This link is not valid. Please use the link in your latest email from us.",
-                       code="ANONYMOUS_TOKEN_NOT_FOUND")
-    if found.booking.end <= timezone.now():
-        raise NotFound("This link has expired: the booking it was for is over.", code="ANONYMOUS_TOKEN_EXPIRED")
+    if found is None or found.booking.status in CLOSED or found.booking.end <= timezone.now():
+        raise NotFound(GONE, code="ANONYMOUS_TOKEN_NOT_FOUND")
     return found.booking

@@ -86,9 +86,12 @@ def rescheduler(slot, total_participants, caller, flow, *, off_grid=False, movin
             placed = class_move(booking, slot, participants, caller, create_flow)
         else:
             placed = appointment_move(booking, slot, caller, create_flow, off_grid, moving)
+        # A booking that follows its own session to the session's new time keeps its status: nobody chose
+        # another time that would need the business's approval again.
+        follows = placed["session"] is not None and placed["session"].pk == booking.session_id
         return {**placed, "total_participants": participants,
                 "skip_availability_validation": flow.skip_availability_validation,
-                "status": _status_after_move(booking, flow)}
+                "status": booking.status if follows else _status_after_move(booking, flow)}
 
     return decide
 
@@ -106,14 +109,17 @@ def class_move(booking, slot, participants, caller, flow):
     if not slot.event_id:
         raise InvalidArgument("A class booking moves to another session of the class.", code="VALIDATION_FAILURE")
     session = lock_session(booking.service, slot.event_id)
-    if session.pk == booking.session_id:
+    # The same session is allowed only once staff moved it: the booking then follows it to its new time.
+    same = session.pk == booking.session_id
+    if same and (session.start, session.end) == (booking.start, booking.end):
         raise InvalidArgument("This booking is already for that session.", code="VALIDATION_FAILURE")
     if caller is Caller.CUSTOMER:
         check_policy(get_service(str(booking.service_id)), session.start)
     if not flow.skip_availability_validation:
         if session.cancelled:
             raise FailedPrecondition("This session has been cancelled.", code="SESSION_NOT_FOUND")
-        left = session_places_left(session, timezone.now())
+        # Following its own session takes no place the booking does not have already.
+        left = booking.total_participants if same else session_places_left(session, timezone.now())
         if participants > left:
             raise FailedPrecondition(places_message(left, "session"), code="SESSION_CAPACITY_EXCEEDED")
     return {"session": session, "start": session.start, "end": session.end, "occupied_until": session.end,
