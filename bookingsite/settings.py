@@ -5,6 +5,7 @@ safe for development: SQLite in var/, DEBUG on, the local booking engine.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "booking",
+    "booking.backends.wix",
     "payments",
 ]
 
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "booking.backends.request_cache.RequestCacheMiddleware",
+    "booking.backends.wix.auth.VisitorSessionMiddleware",
 ]
 
 ROOT_URLCONF = "bookingsite.urls"
@@ -170,6 +173,27 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bookings@localhost")
 # The site's public address, for the absolute links in emails (which are not sent from a request).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# The wix backend (BOOKINGS_BACKEND=wix; README "Running on a Wix site"). Never log WIX_API_KEY or visitor tokens.
+# WIX_SANDBOX serves a Wix stand-in under /_sandbox/wix/ backed by the local engine (development and tests only);
+# the test suite turns it on, as pytest-django reads these settings before any conftest could.
+WIX_SANDBOX = env_bool("WIX_SANDBOX", "pytest" in sys.modules)
+if WIX_SANDBOX and not DEBUG:
+    raise ImproperlyConfigured("WIX_SANDBOX is for development: turn it off when DEBUG is off.")
+if WIX_SANDBOX:
+    INSTALLED_APPS.append("bookingsite.sandboxes.wix")
+_WIX_SANDBOX_DEFAULTS = {"WIX_CLIENT_ID": "sandbox-client-id", "WIX_API_KEY": "sandbox-api-key-0000000000000000",
+                         "WIX_SITE_ID": "00000000-0000-4000-8000-00000000517e"}
+WIX_CLIENT_ID = os.environ.get("WIX_CLIENT_ID", _WIX_SANDBOX_DEFAULTS["WIX_CLIENT_ID"] if WIX_SANDBOX else "")
+WIX_API_KEY = os.environ.get("WIX_API_KEY", _WIX_SANDBOX_DEFAULTS["WIX_API_KEY"] if WIX_SANDBOX else "")
+WIX_SITE_ID = os.environ.get("WIX_SITE_ID", _WIX_SANDBOX_DEFAULTS["WIX_SITE_ID"] if WIX_SANDBOX else "")
+WIX_API_BASE = os.environ.get(
+    "WIX_API_BASE", SITE_URL.rstrip("/") + "/_sandbox/wix" if WIX_SANDBOX else "https://www.wixapis.com")
+WIX_TIMEOUT_SECONDS = float(os.environ.get("WIX_TIMEOUT_SECONDS", "10"))  # read timeout; connecting gets 3 s
+WIX_RETRIES = int(os.environ.get("WIX_RETRIES", "2"))  # extra tries of a read on 429/5xx/network errors
+WIX_RETRY_BACKOFF_SECONDS = float(os.environ.get("WIX_RETRY_BACKOFF_SECONDS", "0.2"))  # doubled per try
+WIX_CATALOG_CACHE_SECONDS = int(os.environ.get("WIX_CATALOG_CACHE_SECONDS", "60"))  # services, forms, business
+WIX_SANDBOX_TOKEN_SECONDS = int(os.environ.get("WIX_SANDBOX_TOKEN_SECONDS", "14400"))  # Wix's 4 h; short in tests
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
