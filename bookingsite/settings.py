@@ -214,5 +214,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # urllib3 logs request paths at DEBUG, and a Wix anonymous-booking path holds the customer's token.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "urllib3": {"level": "INFO"}},
 }

@@ -23,7 +23,7 @@ def service_types() -> dict[str, str]:
     return memo(("wix_sandbox", "types"), lambda: {s.id: s.type for s in engine().query_services()})
 
 
-@endpoint("app")
+@endpoint("app", method="GET")
 def site_properties(call: Call):
     return JsonResponse(shapes.render_business(engine().get_business_info()))
 
@@ -47,7 +47,7 @@ def query_services(call: Call):
                          "pagingMetadata": {"count": len(services), "offset": 0, "total": len(services)}})
 
 
-@endpoint("visitor")
+@endpoint("visitor", method="GET")
 def form_summary(call: Call, form_id: str):
     return JsonResponse(shapes.render_form_summary(engine().get_form_summary(form_id)))
 
@@ -109,7 +109,7 @@ def _course_sessions(body: dict, service_ids: list[str]) -> p.ListTimeSlotsRespo
     return p.ListTimeSlotsResponse(time_slots=tuple(sorted(sessions, key=lambda s: s.start_date)), time_zone=tz.key)
 
 
-@endpoint("visitor")
+@endpoint("visitor", method="GET")
 def get_event_time_slot(call: Call, event_id: str):
     time_zone = call.request.GET.get("timeZone") or None
     slot = engine().get_event_time_slot(event_id=event_id, time_zone=time_zone)

@@ -97,7 +97,7 @@ def create_multi_service_booking(call: Call):
     return _package(package)
 
 
-@endpoint("app")
+@endpoint("app", method="GET")
 def get_multi_service_booking(call: Call, package_id: str):
     return _package(engine().get_multi_service_booking(package_id))
 
@@ -193,12 +193,12 @@ def allowed_actions(call: Call):
 # ---- anonymous actions ------------------------------------------------------------------------------------------
 
 
-@endpoint("app")
+@endpoint("app", method="GET")
 def anonymous_token(call: Call, booking_id: str):
     return JsonResponse({"token": engine().get_anonymous_action_token(booking_id)})
 
 
-@endpoint("none")
+@endpoint("none", method="GET")
 def anonymous_booking(call: Call, token: str):
     found = engine().get_booking_anonymously(token)
     actions = found.allowed_anonymous_actions

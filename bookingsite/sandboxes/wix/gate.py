@@ -65,8 +65,9 @@ def _visitor(request):
     return row.visitor_id, None
 
 
-def endpoint(identity: str):
-    """A sandbox view: `identity` is "app" (API key + site id only), "visitor" (a visitor or the app) or "none"."""
+def endpoint(identity: str, method: str = "POST"):
+    """A sandbox view: `identity` is "app" (API key + site id only), "visitor" (a visitor or the app) or "none";
+    `method` the one HTTP method Wix documents for it."""
 
     def wrap(view):
         @csrf_exempt
@@ -77,6 +78,8 @@ def endpoint(identity: str):
                              "authorization": "app" if _is_app(request) else
                              ("visitor" if request.headers.get("Authorization") else "none"),
                              "body": _body(request)})
+            if request.method != method:
+                return wix_error(405, f"Use {method}.", "METHOD_NOT_ALLOWED")
             fault = recorder.take_fault(request.path)
             if fault is not None:
                 return wix_error(fault, "Injected by the test.", "SANDBOX_FAULT")
@@ -125,7 +128,7 @@ def _body(request):
 def _issue(kind: str, visitor_id, lifetime: timedelta | None) -> str:
     token = f"sbx-{kind[:1]}-" + secrets.token_urlsafe(32)
     VisitorToken.objects.create(digest=digest(token), kind=kind, visitor_id=visitor_id,
-                                expires_at=timezone.now() + lifetime if lifetime else None)
+                                expires_at=timezone.now() + lifetime if lifetime is not None else None)
     return token
 
 
