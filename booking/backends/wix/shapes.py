@@ -10,6 +10,7 @@ What Wix's booking does not carry but the port's does (the price, the form answe
 `extendedFields.namespaces`, Wix's place for an app's own fields, under EXTENSION_NAMESPACE.
 """
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -17,6 +18,7 @@ from booking import port as p
 from booking.errors import InvalidArgument
 
 EXTENSION_NAMESPACE = "bookingsite"
+_COLON_MILLIS = re.compile(r"(T\d{2}:\d{2}:\d{2}):(\d{3})")
 
 # The time-slot location enum (Time Slots V2) and the booking's (Bookings Writer V2) name the same places apart.
 SLOT_TO_BOOKING_LOCATION = {"BUSINESS": "OWNER_BUSINESS", "CUSTOM": "OWNER_CUSTOM", "CUSTOMER": "CUSTOM"}
@@ -52,7 +54,8 @@ def instant(value: str | None) -> datetime | None:
     """A Wix timestamp (`2022-12-26T12:00:00Z`, `...00.000Z`, `...00.000+01:00`) as an aware UTC datetime."""
     if not value:
         return None
-    text = str(value).replace("Z", "+00:00")
+    # Wix's docs also write the millis after a colon: 2026-01-30T13:30:00:000-05:00 (§0).
+    text = _COLON_MILLIS.sub(r"\1.\2", str(value)).replace("Z", "+00:00")
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError as exc:
