@@ -183,3 +183,22 @@ def test_no_secret_reaches_a_log_line_or_an_error(studio, settings, caplog):
     for secret in secrets:
         assert not [t for t in texts if secret in t]
     assert unreachable.value.__cause__ is None and unreachable.value.__suppress_context__
+
+
+def test_the_sandbox_is_refused_with_debug_off_and_absent_without_its_setting():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "x" * 50, "DJANGO_SETTINGS_MODULE": "bookingsite.settings"}
+    script = ("import django; django.setup(); from django.conf import settings; from django.urls import resolve;"
+              "from django.urls.exceptions import Resolver404\n"
+              "try:\n    resolve('/_sandbox/wix/oauth2/token'); print('ROUTED')\n"
+              "except Resolver404:\n    print('NOT ROUTED', 'bookingsite.sandboxes.wix' in settings.INSTALLED_APPS)")
+    refused = subprocess.run([sys.executable, "-c", script], env={**env, "WIX_SANDBOX": "true"},  # noqa: S603
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0 and "WIX_SANDBOX is for development" in refused.stderr
+    off = subprocess.run([sys.executable, "-c", script], env={**env, "WIX_SANDBOX": "false"},  # noqa: S603
+                         capture_output=True,
+                         text=True, timeout=60)
+    assert off.stdout.strip() == "NOT ROUTED False", off.stderr
