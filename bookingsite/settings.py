@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "booking.backends.request_cache.RequestCacheMiddleware",
     "booking.backends.wix.auth.VisitorSessionMiddleware",
+    "booking.middleware.BookingsErrorMiddleware",
 ]
 
 ROOT_URLCONF = "bookingsite.urls"

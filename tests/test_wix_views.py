@@ -97,3 +97,12 @@ def test_a_slot_page_makes_at_most_two_wix_calls(client, studio):
     assert page.status_code == 200 and "9:00 AM" in page.content.decode()
     assert len(recorder.requests) <= 2, [r["path"] for r in recorder.requests]
     assert any(r["path"].endswith("/time-slots") for r in recorder.requests)
+
+
+def test_wix_down_is_a_clear_503_page_not_a_500(client, studio):
+    recorder.fail_next("/bookings/v2/services/query", 503, 503, 503)
+    recorder.fail_next("/site-properties/v4/properties", 503, 503, 503)
+    page = client.get("/")
+    assert page.status_code == 503
+    assert "Bookings are unavailable for a moment" in page.content.decode()
+    assert client.get("/").status_code == 200  # Wix is back
