@@ -2,9 +2,10 @@
 
 Builds a throwaway business (10 staff, 5,000 confirmed bookings over the next ~120 days) in its own database,
 times the engine's List Availability Time Slots over a week and a month and the full slot page through Django's
-test client, then books through the real pages over HTTP (gunicorn with several worker processes, parallel customer
-processes, distinct slots), and prints progress to stderr and, last on stdout, one JSON array of
-{"name", "median_ms", "p95_ms", "queries"} (`book_http` adds "bookings_per_second", "clients" and "bookings").
+test client (and over HTTP in wix mode, against the Wix sandbox: slot_page_wix), then books through the real pages
+over HTTP (gunicorn with several worker processes, parallel customer processes, distinct slots), and prints progress
+to stderr and, last on stdout, one JSON array of {"name", "median_ms", "p95_ms", "queries"} (`book_http` adds
+"bookings_per_second", "clients" and "bookings").
 
 Database: a fresh SQLite file in a temporary directory, unless DATABASE_URL is set. Then the server it names is used
 on a fresh database: PostgreSQL gets a new database `bench_<pid>` (created with psycopg, dropped at the end), SQLite a
@@ -136,6 +137,7 @@ def setup_django() -> None:
     if "testserver" not in [h.strip() for h in hosts.split(",")]:
         os.environ["ALLOWED_HOSTS"] = f"{hosts},testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bookingsite.settings")
+    os.environ.setdefault("WIX_SANDBOX", "true")  # its tables, for slot_page_wix's server
     import django
     from django.core.management import call_command
 
@@ -297,6 +299,38 @@ def benchmarks(service, monday: date) -> list[dict]:
     ]
 
 
+def slot_page_wix(service, monday: date) -> dict:
+    """The slot page in wix mode: gunicorn serving BOOKINGS_BACKEND=wix against the Wix sandbox on the same server
+    (the site calls itself over HTTP, as it would call Wix), one customer session kept, so its visitor token and
+    each worker's catalog cache are warm after the warm-ups. Compare with slot_page_http (the same page in local
+    mode, through the test client); the Wix calls per page are counted in tests/test_wix_views.py."""
+    from bench.http_clients import _session, current_database_url, live_server
+
+    def wix(url: str) -> dict:
+        return {"BOOKINGS_BACKEND": "wix", "WIX_SANDBOX": "true", "SITE_URL": url,
+                "WIX_API_BASE": f"{url}/_sandbox/wix"}
+
+    with live_server(current_database_url(), settings_for=wix) as url:
+        page_url = f"{url}/services/{service.slug}/?week={monday.isoformat()}"
+        customer = _session()
+
+        def page():
+            response = customer.get(page_url, timeout=60)
+            if response.status_code != 200 or b"/details/?start=" not in response.content:
+                raise RuntimeError(f"GET {page_url} answered {response.status_code} with no bookable time")
+
+        for _ in range(WARMUPS * 4):  # every worker's cache
+            page()
+        samples = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            page()
+            samples.append((time.perf_counter() - started) * 1000)
+    figures = {"name": "slot_page_wix", **summarize(samples), "queries": None}
+    say(f"slot_page_wix: median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms ({RUNS} runs)")
+    return figures
+
+
 def book_http(service, monday: date) -> dict:
     """Booking creations per second through the real pages: HTTP_CLIENTS customer processes at once, each booking
     HTTP_BOOKINGS times the first open time of the week with its own staff member, against gunicorn with several
@@ -348,6 +382,7 @@ def main() -> int:
         if connection.vendor == "sqlite" and connection.is_in_memory_db():
             say("book_http: skipped: a server's processes cannot share an in-memory SQLite database")
         else:
+            results.append(slot_page_wix(service, monday))
             results.append(book_http(service, monday))  # last: it adds bookings
     for figures in results:
         if figures["name"] not in TARGETS:
