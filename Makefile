@@ -24,6 +24,8 @@ install: $(STAMP)
 # The development sandboxes are on for `make run` (and for the tests, tests/settings.py), unless the environment says
 # otherwise (STRIPE_SANDBOX=false with real Stripe test keys).
 run: export STRIPE_SANDBOX ?= true
+# The Wix sandbox is on, so that BOOKINGS_BACKEND=wix make run works with no Wix account.
+run: export WIX_SANDBOX ?= true
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo

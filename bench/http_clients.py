@@ -48,9 +48,10 @@ def current_database_url() -> str:
 
 
 @contextmanager
-def live_server(database: str, workers: int = WORKERS):
+def live_server(database: str, workers: int = WORKERS, settings_for=None):
     """gunicorn serving the site from `database` with `workers` worker processes on 127.0.0.1; yields its base URL
-    once it answers, and stops it on the way out."""
+    once it answers, and stops it on the way out. `settings_for(url)` may add environment settings that need the
+    server's address."""
     import gunicorn
 
     # The parent binds the port and hands the socket over (fd://): no window in which another process takes it.
@@ -60,7 +61,8 @@ def live_server(database: str, workers: int = WORKERS):
                "--workers", str(workers), "--preload", "--timeout", str(HTTP_TIMEOUT)]
     if gunicorn.version_info >= (25, 1):
         command.append("--no-control-socket")  # one control socket per user: servers running side by side clash
-    env = {**os.environ, "DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "bookingsite.settings"}
+    env = {**os.environ, "DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "bookingsite.settings",
+           **(settings_for(url) if settings_for else {})}
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,  # noqa: S603
                                   pass_fds=[listener.fileno()])

@@ -2,11 +2,12 @@
 
 Builds a throwaway business (10 staff, 5,000 confirmed bookings over the next ~120 days) in its own database and
 times: the engine's List Availability Time Slots over a week and a month; the full slot page through Django's test
-client; the slot page under load (`slot_page_load`: gunicorn with several workers, wrk with keep-alive clients,
-bench/load.py); the week again once two years of past bookings are in (`slots_week_with_history`); then it books
-through the real pages over HTTP (`book_http`: gunicorn, parallel customer processes, distinct slots). Progress goes
-to stderr and, last on stdout, one JSON array of {"name", "median_ms", "p95_ms", "queries"} (`book_http` adds
-"bookings_per_second", "clients" and "bookings"; `slot_page_load` "requests_per_second", "clients", "seconds").
+client (and over HTTP in wix mode, against the Wix sandbox: `slot_page_wix`); the slot page under load
+(`slot_page_load`: gunicorn with several workers, wrk with keep-alive clients, bench/load.py); the week again once
+two years of past bookings are in (`slots_week_with_history`); then it books through the real pages over HTTP
+(`book_http`: gunicorn, parallel customer processes, distinct slots). Progress goes to stderr and, last on stdout,
+one JSON array of {"name", "median_ms", "p95_ms", "queries"} (`book_http` adds "bookings_per_second", "clients"
+and "bookings"; `slot_page_load` "requests_per_second", "clients", "seconds").
 
 Database: a fresh SQLite file in a temporary directory, unless DATABASE_URL is set. Then the server it names is used
 on a fresh database: PostgreSQL gets a new database `bench_<pid>` (created with psycopg, dropped at the end), SQLite a
@@ -148,6 +149,7 @@ def setup_django() -> None:
     os.environ.setdefault("LIMIT_BOOKING_POSTS_PER_IP", "100000/h")
     os.environ.setdefault("LIMIT_BOOKING_POSTS_PER_SESSION", "100000/h")
     os.environ.setdefault("LIMIT_BOOKINGS_PER_EMAIL", "100000/d")
+    os.environ.setdefault("WIX_SANDBOX", "true")  # its tables, for slot_page_wix's server
     import django
     from django.core.management import call_command
 
@@ -352,6 +354,38 @@ def benchmarks(service, monday: date) -> list[dict]:
     ]
 
 
+def slot_page_wix(service, monday: date) -> dict:
+    """The slot page in wix mode: gunicorn serving BOOKINGS_BACKEND=wix against the Wix sandbox on the same server
+    (the site calls itself over HTTP, as it would call Wix), one customer session kept, so its visitor token and
+    each worker's catalog cache are warm after the warm-ups. Compare with slot_page_http (the same page in local
+    mode, through the test client); the Wix calls per page are counted in tests/test_wix_views.py."""
+    from bench.http_clients import _session, current_database_url, live_server
+
+    def wix(url: str) -> dict:
+        return {"BOOKINGS_BACKEND": "wix", "WIX_SANDBOX": "true", "SITE_URL": url,
+                "WIX_API_BASE": f"{url}/_sandbox/wix"}
+
+    with live_server(current_database_url(), settings_for=wix) as url:
+        page_url = f"{url}/services/{service.slug}/?week={monday.isoformat()}"
+        customer = _session()
+
+        def page():
+            response = customer.get(page_url, timeout=60)
+            if response.status_code != 200 or b"/details/?start=" not in response.content:
+                raise RuntimeError(f"GET {page_url} answered {response.status_code} with no bookable time")
+
+        for _ in range(WARMUPS * 4):  # every worker's cache
+            page()
+        samples = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            page()
+            samples.append((time.perf_counter() - started) * 1000)
+    figures = {"name": "slot_page_wix", **summarize(samples), "queries": None}
+    say(f"slot_page_wix: median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms ({RUNS} runs)")
+    return figures
+
+
 def book_http(service, monday: date) -> dict:
     """Booking creations per second through the real pages: HTTP_CLIENTS customer processes at once, each booking
     HTTP_BOOKINGS times the first open time of the week with its own staff member, against gunicorn with several
@@ -393,8 +427,6 @@ def book_http(service, monday: date) -> dict:
 def main() -> int:
     from bench.load import slot_page_load
 
-    # The benchmark's own servers run as `make run` does: development settings.
-    os.environ.setdefault("DEBUG", "true")
     with ThrowawayDatabase():
         setup_django()
         from django.db import connection
@@ -407,7 +439,9 @@ def main() -> int:
         shared = not (connection.vendor == "sqlite" and connection.is_in_memory_db())
         if not shared:
             say("slot_page_load, book_http: skipped: a server's processes cannot share an in-memory SQLite database")
-        elif load := slot_page_load(service, monday, clients=LOAD_CLIENTS, seconds=LOAD_SECONDS, say=say):
+        else:
+            results.append(slot_page_wix(service, monday))
+        if shared and (load := slot_page_load(service, monday, clients=LOAD_CLIENTS, seconds=LOAD_SECONDS, say=say)):
             results.append(load)
         add_history(service, today)
         results.append(measure("slots_week_with_history", week_slots(service, monday), some_slots))

@@ -1,4 +1,5 @@
 from .backends import get_backend
+from .errors import BookingsError
 from .port import BookingStatus, BusinessInfo, PaymentStatus, RateType, SelectedPaymentOption, ServiceType
 
 
@@ -10,7 +11,11 @@ def business_info(request) -> BusinessInfo:
 
 
 def business(request) -> dict:
-    return {"business": business_info(request)}
+    """For templates; the error page included, which must render even when the business cannot be read."""
+    try:
+        return {"business": business_info(request)}
+    except BookingsError:
+        return {"business": None}
 
 
 # Each enum as a mapping of its members, for templates: `{% if booking.status == BookingStatus.CONFIRMED %}`. A

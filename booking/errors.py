@@ -70,3 +70,11 @@ class FailedPrecondition(BookingsError):
 class SlotNotAvailable(FailedPrecondition):
     code = "SLOT_NOT_AVAILABLE"
     default_message = "This time was just taken."
+
+
+class Unavailable(BookingsError):
+    """503: the bookings service behind the port could not answer (a remote backend is down or rate-limited)."""
+
+    http_status = 503
+    code = "UNAVAILABLE"
+    default_message = "Bookings are unavailable for a moment. Please try again shortly."

@@ -10,8 +10,12 @@ public id and its revision, and what Wix's event bodies carry about the change i
 
 Anything else about the booking they read through the bookings port themselves. Receivers take `**kwargs`, so that
 the event can grow.
+
+Each emission names its source backend, and only the configured BOOKINGS_BACKEND's events reach the receivers: in
+wix mode the wix backend emits after its own writes, while the local engine serving the Wix sandbox stays silent.
 """
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
 
@@ -27,10 +31,13 @@ INITIATORS = frozenset({"customer", "staff", "system"})
 
 
 def emit_after_commit(event: str, booking_id: str, revision: int, *, initiated_by: str, previous_status: str = "",
-                      with_refund: bool = False) -> None:
+                      with_refund: bool = False, source: str = "local") -> None:
     assert event in EVENTS, event
     assert initiated_by in INITIATORS, initiated_by
-    details = {"initiated_by": initiated_by, "previous_status": str(previous_status), "with_refund": with_refund}
+    if source != settings.BOOKINGS_BACKEND:
+        return
+    details = {"initiated_by": initiated_by, "previous_status": str(previous_status), "with_refund": with_refund,
+               "source": source}
     transaction.on_commit(
         lambda: booking_event.send(sender="booking", event=event, booking_id=booking_id, revision=revision, **details)
     )

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "booking",
+    "booking.backends.wix",
     "payments",
 ]
 
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "booking.backends.request_cache.RequestCacheMiddleware",
+    "booking.backends.wix.auth.VisitorSessionMiddleware",
+    "booking.middleware.BookingsErrorMiddleware",
 ]
 
 ROOT_URLCONF = "bookingsite.urls"
@@ -224,6 +227,27 @@ LIMITS = {
     "admin_logins_per_username": os.environ.get("LIMIT_ADMIN_LOGINS_PER_USERNAME", "10/h"),
 }
 
+# The wix backend (BOOKINGS_BACKEND=wix; README "Running on a Wix site"). Never log WIX_API_KEY or visitor tokens.
+# WIX_SANDBOX serves a Wix stand-in under /_sandbox/wix/ backed by the local engine (development and tests only);
+# make run, the tests (tests/settings.py) and CI turn it on.
+WIX_SANDBOX = env_bool("WIX_SANDBOX", False)
+if WIX_SANDBOX and not DEBUG:
+    raise ImproperlyConfigured("WIX_SANDBOX is for development: turn it off when DEBUG is off.")
+if WIX_SANDBOX:
+    INSTALLED_APPS.append("bookingsite.sandboxes.wix")
+_WIX_SANDBOX_DEFAULTS = {"WIX_CLIENT_ID": "sandbox-client-id", "WIX_API_KEY": "sandbox-api-key-0000000000000000",
+                         "WIX_SITE_ID": "00000000-0000-4000-8000-00000000517e"}
+WIX_CLIENT_ID = os.environ.get("WIX_CLIENT_ID", _WIX_SANDBOX_DEFAULTS["WIX_CLIENT_ID"] if WIX_SANDBOX else "")
+WIX_API_KEY = os.environ.get("WIX_API_KEY", _WIX_SANDBOX_DEFAULTS["WIX_API_KEY"] if WIX_SANDBOX else "")
+WIX_SITE_ID = os.environ.get("WIX_SITE_ID", _WIX_SANDBOX_DEFAULTS["WIX_SITE_ID"] if WIX_SANDBOX else "")
+WIX_API_BASE = os.environ.get(
+    "WIX_API_BASE", SITE_URL.rstrip("/") + "/_sandbox/wix" if WIX_SANDBOX else "https://www.wixapis.com")
+WIX_TIMEOUT_SECONDS = float(os.environ.get("WIX_TIMEOUT_SECONDS", "10"))  # read timeout; connecting gets 3 s
+WIX_RETRIES = int(os.environ.get("WIX_RETRIES", "2"))  # extra tries of a read on 429/5xx/network errors
+WIX_RETRY_BACKOFF_SECONDS = float(os.environ.get("WIX_RETRY_BACKOFF_SECONDS", "0.2"))  # doubled per try
+WIX_CATALOG_CACHE_SECONDS = int(os.environ.get("WIX_CATALOG_CACHE_SECONDS", "60"))  # services, forms, business
+WIX_SANDBOX_TOKEN_SECONDS = int(os.environ.get("WIX_SANDBOX_TOKEN_SECONDS", "14400"))  # Wix's 4 h; short in tests
+
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -243,7 +267,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # urllib3 logs request paths at DEBUG, and a Wix anonymous-booking path holds the customer's token.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "urllib3": {"level": "INFO"}},
 }
 
 

@@ -14,3 +14,5 @@ urlpatterns = [
 # Development sandboxes, routed only when they are on (bookingsite/sandboxes/).
 if settings.STRIPE_SANDBOX:
     urlpatterns.append(path("_sandbox/stripe/", include("bookingsite.sandboxes.stripe.urls")))
+if settings.WIX_SANDBOX:  # development and tests only; settings refuse it with DEBUG off
+    urlpatterns.append(path("_sandbox/wix/", include("bookingsite.sandboxes.wix.urls")))

@@ -92,3 +92,24 @@ def engine():
     from booking.backends.local import LocalEngine
 
     return LocalEngine()
+
+
+@pytest.fixture
+def wix_site(live_server, settings):
+    """BOOKINGS_BACKEND=wix against the Wix sandbox behind a live server; returns the sandbox's base URL. Use
+    with django_db(transaction=True), so the server's thread sees the test's rows."""
+    from django.core.cache import cache
+
+    from booking.backends import _backend
+    from bookingsite.sandboxes.wix import recorder
+
+    settings.BOOKINGS_BACKEND = "wix"
+    settings.WIX_API_BASE = live_server.url + "/_sandbox/wix"
+    settings.WIX_RETRY_BACKOFF_SECONDS = 0.01
+    _backend.cache_clear()
+    cache.clear()
+    recorder.clear()
+    yield settings.WIX_API_BASE
+    _backend.cache_clear()
+    cache.clear()
+    recorder.clear()

@@ -1,5 +1,5 @@
 """The settings the tests run with: the project's, in development mode as `make run` has it (DEBUG on, the Stripe
-sandbox on). Set in the environment before the project's settings read it (the sandbox switch decides
+and Wix sandboxes on). Set in the environment before the project's settings read it (the sandbox switch decides
 INSTALLED_APPS and the URLs), so that the servers the tests start (gunicorn in a subprocess) inherit it too;
 STRIPE_SANDBOX=false in the environment still turns the sandbox off. The tests that check production's behaviour
 build their own environment for a subprocess, or change one setting with pytest-django's `settings` fixture."""
@@ -8,5 +8,6 @@ import os
 
 os.environ["DEBUG"] = "true"
 os.environ.setdefault("STRIPE_SANDBOX", "true")
+os.environ.setdefault("WIX_SANDBOX", "true")
 
 from bookingsite.settings import *  # noqa: E402, F403

@@ -14,7 +14,11 @@ def _backend(name: str) -> BookingsPort:
         from .local import LocalEngine
 
         return LocalEngine()
-    raise ImproperlyConfigured(f"Unknown BOOKINGS_BACKEND {name!r}; this build supports 'local'.")
+    if name == "wix":
+        from .wix.backend import WixBackend
+
+        return WixBackend()
+    raise ImproperlyConfigured(f"Unknown BOOKINGS_BACKEND {name!r}; this build supports 'local' and 'wix'.")
 
 
 def get_backend() -> BookingsPort:
