@@ -190,7 +190,8 @@ def test_the_sandbox_is_refused_with_debug_off_and_absent_without_its_setting():
     import subprocess
     import sys
 
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "x" * 50, "DJANGO_SETTINGS_MODULE": "bookingsite.settings"}
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "x" * 50, "DJANGO_SETTINGS_MODULE": "bookingsite.settings",
+           "STRIPE_SANDBOX": "false"}
     script = ("import django; django.setup(); from django.conf import settings; from django.urls import resolve;"
               "from django.urls.exceptions import Resolver404\n"
               "try:\n    resolve('/_sandbox/wix/oauth2/token'); print('ROUTED')\n"
