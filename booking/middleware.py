@@ -14,6 +14,6 @@ class BookingsErrorMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, BookingsError):
             return None
-        from booking.views.common import error_page
+        from booking.web import error_page
 
         return error_page(request, exception)

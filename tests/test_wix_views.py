@@ -84,7 +84,8 @@ def test_the_manage_link_cancels(client, studio):
     assert page.status_code == 200
     url = reverse("booking:manage_cancel", args=[booking.id])
     done = customer.post(url, {"revision": booking.revision}, follow=True)
-    assert "Your booking is canceled" in done.content.decode()
+    assert f"Your booking of {booking.title} on " in done.content.decode()
+    assert "is canceled." in done.content.decode()
     assert models.Booking.objects.get().status == "CANCELED"
     assert any(r["path"].endswith("/cancel") and r["authorization"] == "none" for r in recorder.requests)
 
