@@ -20,7 +20,10 @@ def test_a_customer_reschedules_and_cancels_from_the_emailed_link(page: Page, de
     settings.SITE_URL = demo
     # Next week's first time: well before the policy's windows close (24 hours to cancel, 12 to move).
     page.goto(demo + "/services/haircut-and-style/")
+    this_week = page.locator("#picker-heading").inner_text()
     page.get_by_role("link", name="Next week →").click()
+    # htmx swaps the week in place: wait for it, or the first time may still be today's, inside the windows.
+    expect(page.locator("#picker-heading")).not_to_have_text(this_week)
     page.locator("a.slot").first.click()
     expect_heading(page, "Your details")
     page.get_by_label("First name").fill("Ada")
