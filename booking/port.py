@@ -361,6 +361,7 @@ class Booking:
     form_submission: dict = field(default_factory=dict)
     price: Money | None = None
     double_booked: bool = False
+    multi_service_booking_id: str = ""  # Wix: multiServiceBookingInfo.id, when the booking is part of a package
 
 
 @dataclass(frozen=True)
@@ -676,3 +677,10 @@ class BookingsPort(abc.ABC):
     @abc.abstractmethod
     def query_extended_bookings(self, *, booking_ids: list[str]) -> list[Booking]:
         """The bookings with these ids (Wix: Query Extended Bookings filtered on id); unknown ids are left out."""
+
+    @abc.abstractmethod
+    def query_extended_bookings_starting(self, *, statuses: list[str], start_from: datetime,
+                                         start_to: datetime) -> list[Booking]:
+        """The bookings in one of `statuses` whose start is in [start_from, start_to), earliest first (Wix: Query
+        Extended Bookings with the filter {"status": {"$in": statuses}, "startDate": {"$gte": .., "$lt": ..}}).
+        The reminders and the pending notices scan the coming hours with it."""

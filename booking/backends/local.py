@@ -51,6 +51,7 @@ from .local_events import MAX_PAGE, EventsMixin, parse_window
 from .local_lifecycle import LifecycleMixin, actor_for
 from .local_locks import lock_staff, parse_submission_key, places_message
 from .local_packages import PackagesMixin, per_day
+from .local_starting import bookings_starting
 from .request_cache import memo, per_call, remember
 
 
@@ -426,6 +427,9 @@ class LocalEngine(EventsMixin, PackagesMixin, LifecycleMixin, ChangesMixin, Anon
             "service", "staff", "location", "session__staff"
         )
         return [convert.booking(b) for b in queryset]
+
+    def query_extended_bookings_starting(self, *, statuses, start_from, start_to) -> list[BookingData]:
+        return bookings_starting(statuses=statuses, start_from=start_from, start_to=start_to)
 
     # ---- checks --------------------------------------------------------------------------------------------
 
