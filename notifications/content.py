@@ -79,9 +79,12 @@ def subject_id(booking) -> str:
 
 
 def build(message) -> EmailMultiAlternatives | None:
-    """The email for an outbox row, or None when it is no longer true (the booking changed again: the later change
-    has its own email), or a reminder whose booking moved (the new time has its own reminder)."""
+    """The email for an outbox row, or None when it is no longer true: the booking changed again (the later change
+    has its own email), a later message of the same kind supersedes it (a package's bookings change one by one, and
+    each change files the package's email again), or a reminder's booking moved (the new time has its own)."""
     kind = KINDS[message.kind]
+    if type(message).objects.filter(booking_id=message.booking_id, kind=message.kind, pk__gt=message.pk).exists():
+        return None
     bookings = load(message.booking_id)
     if not bookings or any(b.status not in kind.statuses for b in bookings):
         return None
