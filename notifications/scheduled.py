@@ -7,6 +7,7 @@ run is a ScheduledJob row, claimed with a conditional UPDATE, so with several wo
 a job still runs once per period; a job that raises is logged and the others still run.
 """
 
+import io
 import logging
 from datetime import timedelta
 
@@ -79,8 +80,9 @@ def stripe_sandbox_expire() -> str:
 
     if not stripe_api.sandbox_on():
         return "sandbox off"
-    call_command("stripe_sandbox_expire", verbosity=0)
-    return "done"
+    out = io.StringIO()
+    call_command("stripe_sandbox_expire", stdout=out)
+    return out.getvalue().strip()
 
 
 # name → (job, how often it runs)
