@@ -9,6 +9,7 @@ from django.core import mail
 
 from booking import models
 from booking.port import Caller
+from notifications import scheduled
 from notifications.models import Message, ScheduledJob
 from tests.catalog import NOW
 from tests.notify_helpers import WEDNESDAY_10, book, make_studio, move, stored, work
@@ -66,8 +67,6 @@ def test_a_reminder_filed_before_a_cancel_is_not_sent(engine, clock, settings):
     studio = make_studio()
     booking = book(engine, studio)
     clock.move_to(WEDNESDAY_10 - timedelta(hours=23))
-    from notifications import scheduled
-
     scheduled.reminders()  # filed, the worker has not sent it yet
     row = engine.query_extended_bookings(booking_ids=[booking.id])[0]
     engine.cancel_booking(booking.id, revision=row.revision, caller=Caller.STAFF)
