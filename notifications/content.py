@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from booking.backends import get_backend
+from booking.errors import NotFound
 from booking.templatetags.booking_tags import money
 from payments import pricing
 
@@ -69,7 +70,7 @@ def load(booking_id: str):
         return found
     try:
         return list(backend.get_multi_service_booking(booking_id).bookings)
-    except Exception:  # an unknown id: the port says NotFound
+    except NotFound:
         return []
 
 

@@ -162,7 +162,7 @@ def sweep() -> str:
     stale = now - timedelta(seconds=settings.NOTIFY_SENDING_TIMEOUT_SECONDS)
     lost = Message.objects.filter(status=Status.SENDING, claimed_at__lt=stale).update(
         status=Status.FAILED, last_error="The worker stopped while sending; it may or may not have gone out.")
-    due = list(Message.objects.filter(status=Status.PENDING, next_attempt_at__lte=now - timedelta(minutes=1))
+    due = list(Message.objects.filter(status=Status.PENDING, next_attempt_at__lte=now - timedelta(minutes=5))
                .values_list("pk", flat=True)[:500])
     for pk in due:
         enqueue(pk)

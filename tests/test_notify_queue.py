@@ -106,6 +106,9 @@ def test_an_email_filed_while_the_worker_was_down_is_sent_when_it_comes_back(eng
     settings.NOTIFY_BUSINESS = []
     book(engine, studio)
     DBTaskResult.objects.all().delete()  # the queue lost its task: the outbox row is still there
+    clock.shift(timedelta(minutes=4))
+    work()
+    assert Message.objects.get().status == "pending" and mail.outbox == []
     clock.shift(timedelta(minutes=2))
     work()  # the scheduled `outbox` sweep enqueues it again, and the worker sends it
     work()
