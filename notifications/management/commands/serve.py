@@ -2,6 +2,7 @@
 runserver and is stopped with it."""
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -21,6 +22,8 @@ class Command(BaseCommand):
             call_command("runserver", addrport)
             return
         worker = subprocess.Popen([sys.executable, sys.argv[0], "run_worker"])  # noqa: S603 (our own manage.py)
+        # Stopped by SIGTERM too (not only Ctrl-C), the finally below still stops the worker.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         try:
             call_command("runserver", addrport)
         finally:
