@@ -74,16 +74,21 @@ def file(kind: str, booking_id: str, version: str, recipient: str) -> Message | 
     the worker send it once this transaction commits. None when there is nobody to send it to."""
     if not recipient:
         return None
+    from . import tasks
+
+    in_database = tasks.deliver.get_backend().supports_defer  # django-tasks-db: the queue is a table of ours
     try:
         with transaction.atomic():
             message, created = Message.objects.get_or_create(
                 booking_id=booking_id, kind=kind, version=version,
                 defaults={"recipient": recipient, "next_attempt_at": timezone.now()},
             )
+            if created and in_database:
+                enqueue(message.pk)  # the row and its task commit together: one write, never one without the other
     except IntegrityError:  # made at the same moment by another process
         return Message.objects.get(booking_id=booking_id, kind=kind, version=version)
-    if created:
-        transaction.on_commit(lambda: enqueue(message.pk))
+    if created and not in_database:
+        transaction.on_commit(lambda: enqueue(message.pk))  # a backend that runs the task at once: after commit
     return message
 
 
