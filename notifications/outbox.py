@@ -70,8 +70,8 @@ def business_email() -> str:
 
 
 def file(kind: str, booking_id: str, version: str, recipient: str) -> Message | None:
-    """Make the row for a message once (a second call with the same booking, kind and version finds it) and have
-    the worker send it once this transaction commits. None when there is nobody to send it to."""
+    """Make the row for a message once (a second call with the same booking, kind and version finds it) and queue
+    its `deliver` task with it, for the worker. None when there is nobody to send it to."""
     if not recipient:
         return None
     from . import tasks
