@@ -31,7 +31,7 @@ run: install
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py create_demo_admin
 	@echo "Site: http://$(HOST_PORT)/"
-	$(BIN)/python manage.py runserver $(HOST_PORT)
+	$(BIN)/python manage.py serve $(HOST_PORT)  # runserver, and the worker (run_worker) beside it
 
 # Debian's Chromium for the browser tests; Playwright's own browser download cannot work here.
 browser:

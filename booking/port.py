@@ -361,6 +361,7 @@ class Booking:
     form_submission: dict = field(default_factory=dict)
     price: Money | None = None
     double_booked: bool = False
+    multi_service_booking_id: str = ""  # Wix: multiServiceBookingInfo.id, when the booking is part of a package
 
 
 @dataclass(frozen=True)
@@ -665,6 +666,11 @@ class BookingsPort(abc.ABC):
         """End a booking's checkout hold now (no error if it has none)."""
 
     @abc.abstractmethod
+    def release_lapsed_holds(self) -> int:
+        """Tidy the holds whose time is up (they stopped counting when they lapsed); how many were cleared. The
+        worker runs it every few minutes."""
+
+    @abc.abstractmethod
     def update_payment_status(self, booking_id: str, *, payment_status: PaymentStatus, caller: Caller = Caller.SYSTEM,
                               reason: str = "") -> Booking:
         """Record a payment status learnt after the fact: a refund went through, or a visit was paid in person."""
@@ -676,3 +682,10 @@ class BookingsPort(abc.ABC):
     @abc.abstractmethod
     def query_extended_bookings(self, *, booking_ids: list[str]) -> list[Booking]:
         """The bookings with these ids (Wix: Query Extended Bookings filtered on id); unknown ids are left out."""
+
+    @abc.abstractmethod
+    def query_extended_bookings_starting(self, *, statuses: list[str], start_from: datetime,
+                                         start_to: datetime) -> list[Booking]:
+        """The bookings in one of `statuses` whose start is in [start_from, start_to), earliest first (Wix: Query
+        Extended Bookings with the filter {"status": {"$in": statuses}, "startDate": {"$gte": .., "$lt": ..}}).
+        The reminders and the pending notices scan the coming hours with it."""

@@ -2,7 +2,7 @@
 
 Sessions are rows (booking.models.ClassSession), made ahead for classes up to a horizon and for courses over their
 whole run. `sync_service_sessions` is called when staff save a service's rules in the admin, by the demo loader and
-by the `extend_class_schedules` command (cron, daily) that keeps a year of classes ahead.
+by the worker's daily `extend_class_schedules` job (notifications/scheduled.py) that keeps a year of classes ahead.
 """
 
 from datetime import date, timedelta

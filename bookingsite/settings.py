@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "booking",
     "booking.backends.wix",
     "payments",
+    "django_tasks_db",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -178,9 +180,9 @@ PAYMENTS_HOLD_MINUTES = int(os.environ.get("PAYMENTS_HOLD_MINUTES", "31"))  # St
 PAYMENTS_REFUND_LATE_PAYMENTS = env_bool("PAYMENTS_REFUND_LATE_PAYMENTS", False)
 PAYMENTS_CUSTOMER_REFUND_HOURS = int(os.environ.get("PAYMENTS_CUSTOMER_REFUND_HOURS", "24"))  # -1: never
 
-# Emails to customers (booking/notifications.py). With EMAIL_HOST, mail goes out through that SMTP server; without
-# it, development prints mail on the console (the manage links are there to click) and production hands it to a mail
-# server on localhost:25. Tests collect mail in memory. Never log EMAIL_PASSWORD.
+# Emails to customers and the business (notifications/, sent by the worker). With EMAIL_HOST, mail goes out through
+# that SMTP server; without it, development prints mail on the console (the manage links are there to click) and
+# production hands it to a mail server on localhost:25. Tests collect mail in memory. Never log EMAIL_PASSWORD.
 if os.environ.get("EMAIL_HOST") or not DEBUG:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {
         "host": os.environ.get("EMAIL_HOST", "localhost"),
@@ -188,7 +190,7 @@ if os.environ.get("EMAIL_HOST") or not DEBUG:
         "username": os.environ.get("EMAIL_USER", ""),
         "password": os.environ.get("EMAIL_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
-        "timeout": 10,  # seconds: emails go out during the request that changed the booking
+        "timeout": 10,  # seconds; the worker sends mail, never a request
     }}}
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
@@ -247,6 +249,21 @@ WIX_RETRIES = int(os.environ.get("WIX_RETRIES", "2"))  # extra tries of a read o
 WIX_RETRY_BACKOFF_SECONDS = float(os.environ.get("WIX_RETRY_BACKOFF_SECONDS", "0.2"))  # doubled per try
 WIX_CATALOG_CACHE_SECONDS = int(os.environ.get("WIX_CATALOG_CACHE_SECONDS", "60"))  # services, forms, business
 WIX_SANDBOX_TOKEN_SECONDS = int(os.environ.get("WIX_SANDBOX_TOKEN_SECONDS", "14400"))  # Wix's 4 h; short in tests
+
+# ---- Background work and notifications (notifications/; docs/architecture.md "Background work") ----------------
+# The task queue lives in the database (django-tasks-db); `manage.py run_worker` works it and drives the scheduled
+# jobs. Emails go to the outbox and are sent by the worker, retried NOTIFY_MAX_ATTEMPTS times with a backoff that
+# starts at NOTIFY_RETRY_SECONDS and doubles (at most an hour).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "emails"]}}
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
+NOTIFY_RETRY_SECONDS = int(os.environ.get("NOTIFY_RETRY_SECONDS", "60"))
+NOTIFY_SENDING_TIMEOUT_SECONDS = 600  # a row claimed this long ago and not finished: its worker died mid-send
+NOTIFY_TICK_SECONDS = int(os.environ.get("NOTIFY_TICK_SECONDS", "60"))  # how often the scheduled jobs are looked at
+NOTIFY_REMINDER_HOURS = int(os.environ.get("NOTIFY_REMINDER_HOURS", "24"))  # a reminder this long before a booking
+NOTIFY_PENDING_NOTICE_HOURS = 48  # the seeds' notice for a booking still waiting for approval
+# What the business is told, by email to its address (any of: new, pending, double_booked, canceled).
+NOTIFY_BUSINESS = env_list("NOTIFY_BUSINESS", "new,pending,double_booked,canceled")
+# ---- end of background work and notifications ------------------------------------------------------------------
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

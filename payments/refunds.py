@@ -2,9 +2,9 @@
 
 A paid booking that is canceled with `withRefund` (staff), or by its customer at least PAYMENTS_CUSTOMER_REFUND_HOURS
 before it starts, or declined by the business (a paid request that needed approval), has its payment refunded. The
-refund is asked for after the change has committed, once per checkout (one StripeRefund row, and an idempotency key
-made from the session), and the booking's payment status becomes REFUNDED only when Stripe confirms it with
-`charge.refunded`.
+refund is asked for by the worker (payments.tasks) after the change has committed, once per checkout (one
+StripeRefund row, and an idempotency key made from the session), and the booking's payment status becomes REFUNDED
+only when Stripe confirms it with `charge.refunded`.
 """
 
 import logging
@@ -26,20 +26,23 @@ DUPLICATE = "duplicate"
 
 
 def request_refund(checkout: StripeCheckout, *, reason: str) -> StripeRefund:
-    """Record that the checkout's payment is to be refunded, and ask Stripe once the transaction commits. Asking
-    again for the same checkout sends nothing more (unless the first request failed)."""
+    """Record that the checkout's payment is to be refunded, and have the worker ask Stripe once the transaction
+    commits. Asking again for the same checkout sends nothing more (unless the first request failed)."""
     refund, created = StripeRefund.objects.get_or_create(
         checkout=checkout,
         defaults={"booking_id": checkout.booking_id, "amount": checkout.amount, "currency": checkout.currency,
                   "reason": reason[:300]},
     )
     if created or refund.status == StripeRefund.Status.FAILED:
-        transaction.on_commit(lambda: send_refund(refund.pk))
+        from .tasks import send_refund as task
+
+        transaction.on_commit(lambda: task.enqueue(refund.pk))
     return refund
 
 
 def send_refund(refund_pk: int) -> StripeRefund:
-    """Ask Stripe for the refund (outside any transaction). A failure is kept on the row for staff to retry."""
+    """Ask Stripe for the refund (in the worker, outside any transaction; the idempotency key makes a second
+    ask for the same checkout return the first refund). A failure is kept on the row for staff to retry."""
     refund = StripeRefund.objects.select_related("checkout").get(pk=refund_pk)
     if refund.status in {StripeRefund.Status.PENDING, StripeRefund.Status.SUCCEEDED}:
         return refund

@@ -32,6 +32,24 @@ def empty_cache():
     cache.clear()
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+                               "QUEUES": ["default", "emails"]}}
+
+
+@pytest.fixture(autouse=True)
+def _tasks(request, settings):
+    """Tasks run as they are enqueued (Django's ImmediateBackend), so a test of a page sees its emails at once;
+    the tests of the queue itself ask for `db_tasks` and keep the site's database backend and its worker."""
+    if "db_tasks" not in request.fixturenames:
+        settings.TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture
+def db_tasks(settings):
+    """The site's task backend (django-tasks-db): tasks wait in the database until a worker runs them."""
+    return settings.TASKS
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # off the engine.
 LAYERS = (
     ("project", ("bookingsite",)),  # settings, URLs, and the development sandboxes (which may import payments)
-    ("booking's pages", ("booking.views", "booking.admin", "booking.notifications", "booking.urls", "booking.apps",
+    ("booking's pages", ("booking.views", "booking.admin", "notifications", "booking.urls", "booking.apps",
                          "booking.management")),
     ("payments", ("payments",)),
     ("bookings port and engine", ("booking",)),

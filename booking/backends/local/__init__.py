@@ -39,6 +39,7 @@ class LocalEngine(BookingsPort):
 
     create_booking = staticmethod(create.create_booking)
     query_extended_bookings = staticmethod(lifecycle.query_extended_bookings)
+    query_extended_bookings_starting = staticmethod(lifecycle.query_extended_bookings_starting)
 
     confirm_or_decline_booking = staticmethod(lifecycle.confirm_or_decline_booking)
     confirm_booking = staticmethod(lifecycle.confirm_booking)
@@ -65,4 +66,4 @@ class LocalEngine(BookingsPort):
     get_booking_anonymously = staticmethod(anonymous.get_booking_anonymously)
     cancel_booking_anonymously = staticmethod(anonymous.cancel_booking_anonymously)
     reschedule_booking_anonymously = staticmethod(anonymous.reschedule_booking_anonymously)
-    release_lapsed_holds = staticmethod(lifecycle.release_lapsed_holds)  # an addition for the cron command
+    release_lapsed_holds = staticmethod(lifecycle.release_lapsed_holds)

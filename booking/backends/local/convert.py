@@ -188,4 +188,5 @@ def booking(b: models.Booking) -> p.Booking:
         form_submission=dict(b.form_submission),
         price=money(b.price, b.currency),
         double_booked=b.double_booked,
+        multi_service_booking_id=str(b.multi_service_booking) if b.multi_service_booking else "",
     )

@@ -257,3 +257,11 @@ def query_extended_bookings(*, booking_ids: list[str]) -> list[Booking]:
         "service", "staff", "location", "session__staff"
     )
     return [convert.booking(b) for b in queryset]
+
+
+def query_extended_bookings_starting(*, statuses: list[BookingStatus], start_from: datetime,
+                                     start_to: datetime) -> list[Booking]:
+    queryset = models.Booking.objects.filter(
+        status__in=list(statuses), start__gte=start_from, start__lt=start_to
+    ).select_related("service", "staff", "location", "session__staff").order_by("start", "pk")
+    return [convert.booking(b) for b in queryset]

@@ -7,7 +7,7 @@ advice (§6.2): the course's sessions from event time slots, its places from the
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -210,3 +210,8 @@ class WixBackend(WritesMixin, p.BookingsPort):
         if not ids:
             return []
         return self._query_extended({"id": {"$in": ids}})
+
+    def query_extended_bookings_starting(self, *, statuses, start_from, start_to) -> list[p.Booking]:
+        instants = {"$gte": start_from.astimezone(UTC).isoformat(), "$lt": start_to.astimezone(UTC).isoformat()}
+        found = self._query_extended({"status": {"$in": [str(s) for s in statuses]}, "startDate": instants})
+        return sorted(found, key=lambda b: (b.start_date, b.id))

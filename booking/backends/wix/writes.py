@@ -334,6 +334,9 @@ class WritesMixin:
     def release_hold(self, booking_id):
         return None
 
+    def release_lapsed_holds(self):
+        return 0  # nothing is held at Wix
+
     def update_payment_status(self, booking_id, *, payment_status, caller=p.Caller.SYSTEM, reason=""):
         found = self.query_extended_bookings(booking_ids=[booking_id])
         if not found:

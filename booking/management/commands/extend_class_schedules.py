@@ -1,4 +1,5 @@
-"""Keep a year of class sessions ahead of today (run daily from cron; `make run` runs it at start)."""
+"""Keep a year of class sessions ahead of today. The worker does this daily (notifications.scheduled); this command
+is for a run by hand."""
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone

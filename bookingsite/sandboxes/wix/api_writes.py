@@ -1,6 +1,8 @@
 """The sandbox's booking endpoints (Bookings Writer V2, anonymous actions, Bookings Reader V2), answered by the
 local engine. Bookings come back in Wix's shape, with the externalUserId Wix would keep for them."""
 
+from datetime import datetime
+
 from django.http import JsonResponse
 
 from booking import port as p
@@ -222,7 +224,8 @@ def anonymous_reschedule(call: Call, token: str):
 
 @endpoint("app")
 def query_extended_bookings(call: Call):
-    """The filters the wix backend sends: `id` ($in), `externalUserId`, a course's schedule with statuses."""
+    """The filters the wix backend sends: `id` ($in), `externalUserId`, a course's schedule with statuses, and
+    statuses with a `startDate` range (the reminders' scan)."""
     query = call.body.get("query") or {}
     filter = query.get("filter") or {}  # noqa: A001
     if "id" in filter:
@@ -233,6 +236,16 @@ def query_extended_bookings(call: Call):
                    .values_list("booking_id", flat=True))
     elif "bookedEntity.item.schedule.scheduleId" in filter:
         ids = _course_booking_ids(str(filter["bookedEntity.item.schedule.scheduleId"]))
+    elif isinstance(filter.get("startDate"), dict) and isinstance(filter.get("status"), dict):
+        start, statuses = filter["startDate"], filter["status"].get("$in") or []
+        try:
+            start_from, start_to = (datetime.fromisoformat(start["$gte"]), datetime.fromisoformat(start["$lt"]))
+        except (KeyError, TypeError, ValueError):
+            raise InvalidArgument("startDate takes $gte and $lt as UTC instants.",
+                                  field_violations={"query.filter.startDate": "not a range of instants"}) from None
+        bookings = engine().query_extended_bookings_starting(statuses=statuses, start_from=start_from,
+                                                             start_to=start_to)
+        return _extended(bookings)
     else:
         raise InvalidArgument("The sandbox answers id, externalUserId and schedule filters.",
                               field_violations={"query.filter": "unsupported filter"})
@@ -240,6 +253,10 @@ def query_extended_bookings(call: Call):
     statuses = (filter.get("status") or {}).get("$in") if isinstance(filter.get("status"), dict) else None
     if statuses:
         bookings = [b for b in bookings if b.status in statuses]
+    return _extended(bookings)
+
+
+def _extended(bookings) -> JsonResponse:
     return JsonResponse({"extendedBookings": [{"booking": _render(b)} for b in bookings],
                          "pagingMetadata": {"count": len(bookings), "cursors": {"next": None}, "hasNext": False}})
 
