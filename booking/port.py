@@ -684,7 +684,7 @@ class BookingsPort(abc.ABC):
         """The bookings with these ids (Wix: Query Extended Bookings filtered on id); unknown ids are left out."""
 
     @abc.abstractmethod
-    def query_extended_bookings_starting(self, *, statuses: list[str], start_from: datetime,
+    def query_extended_bookings_starting(self, *, statuses: list[BookingStatus], start_from: datetime,
                                          start_to: datetime) -> list[Booking]:
         """The bookings in one of `statuses` whose start is in [start_from, start_to), earliest first (Wix: Query
         Extended Bookings with the filter {"status": {"$in": statuses}, "startDate": {"$gte": .., "$lt": ..}}).

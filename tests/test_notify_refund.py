@@ -5,7 +5,8 @@ import pytest
 
 from booking.backends.local import LocalEngine
 from booking.port import Caller, CancelFlowControlSettings
-from payments.models import SandboxObject, StripeRefund
+from bookingsite.sandboxes.stripe.models import SandboxObject
+from payments.models import StripeRefund
 from tests.notify_helpers import work
 from tests.test_stripe_sandbox import path, sandbox_action, start_paying, studio, the_booking  # noqa: F401
 
