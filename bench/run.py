@@ -327,7 +327,7 @@ def benchmarks(service, monday: date) -> list[dict]:
     from django.test import Client
 
     client = Client()
-    url = f"/services/{service.slug}/?week={monday.isoformat()}"
+    url = f"/services/{service.slug}/?month={monday:%Y-%m}&day={monday.isoformat()}"
 
     def page():
         client.cookies.clear()  # a fresh visitor every time: no session to load
@@ -348,9 +348,9 @@ def benchmarks(service, monday: date) -> list[dict]:
 
 def book_http(service, monday: date) -> dict:
     """Booking creations per second through the real pages: HTTP_CLIENTS customer processes at once, each booking
-    HTTP_BOOKINGS times the first open time of the week with its own staff member, against gunicorn with several
-    worker processes on this database. median_ms and p95_ms are one journey: slot page, booking form (GET, POST),
-    review (GET, POST), confirmation page."""
+    HTTP_BOOKINGS times the first open time of `monday`'s month with its own staff member, against gunicorn with
+    several worker processes on this database. median_ms and p95_ms are one journey: slot page, booking form (GET,
+    POST), review (GET, POST), confirmation page."""
     from bench.http_clients import SPAWN, book_first_times, current_database_url, live_server, page_title, run_customers
     from booking import models
 
@@ -362,7 +362,7 @@ def book_http(service, monday: date) -> dict:
         say(f"book_http: {len(staff)} customers, {HTTP_BOOKINGS} bookings each (after {HTTP_WARMUPS} warm-up), "
             f"against {url}")
         runs = run_customers(book_first_times, [
-            (url, service.slug, member, monday.isoformat(),
+            (url, service.slug, member, f"{monday:%Y-%m}",
              {"first_name": "Http", "last_name": f"Customer {n}", "email": f"http{n}@example.com"},
              HTTP_WARMUPS, HTTP_BOOKINGS, barrier)
             for n, member in enumerate(staff)

@@ -81,10 +81,12 @@ def test_a_day_of_the_calendar_lists_its_times_and_keeps_the_filters(client, stu
     assert "?month=2026-04&amp;staff=any&amp;tz=Europe%2FLondon" in html
     # The day rides along in the staff and zone form, so that changing either keeps it.
     assert 'name="day" value="2026-03-10" form="picker-filters"' in html
-    # A day with no times says so, and the calendar still shows the month.
+    # A day without times (an old link, or another zone's day kept by the form) says so, and shows the next one.
     weekend = client.get(reverse("booking:slots", args=["massage"]) + "?day=2026-03-14").content.decode()
-    assert "Saturday 14 March</h2>" in weekend and "No open times on this day" in weekend
-    assert "March 2026</h2>" in weekend
+    assert "No open times on Saturday 14 March; the next day with times is shown." in weekend
+    assert "Monday 16 March</h2>" in weekend and "March 2026</h2>" in weekend
+    last = client.get(reverse("booking:slots", args=["massage"]) + "?day=2026-03-31&staff=any").content.decode()
+    assert "Tuesday 31 March</h2>" in last and "No open times" not in last
 
 
 def test_the_slot_picker_returns_only_its_fragment_to_htmx(client, studio):

@@ -128,5 +128,10 @@ def weekdays() -> list[date]:
     return grid.monthdatescalendar(2026, 1)[1]
 
 
-def first_open(states: dict[date, str]) -> date | None:
-    return min((day for day, state in states.items() if state == OPEN), default=None)
+def choose(states: dict[date, str], asked: date | None, *, keep: set[str]) -> date | None:
+    """The day to show: the one asked for when its state is in `keep`, else the first open day from it on, else the
+    month's first open day. A day asked for can have lost its times since, or be another day in another zone."""
+    if asked is not None and states.get(asked) in keep:
+        return asked
+    open_days = sorted(day for day, state in states.items() if state == OPEN)
+    return next((day for day in open_days if asked is None or day >= asked), open_days[0] if open_days else None)

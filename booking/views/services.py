@@ -63,18 +63,19 @@ def just_taken(request: HttpRequest, service: Service, message: str | None = Non
 
 def times_context(request, service, *, from_today=False, choose_url=None, moving=None, day_only=False) -> dict:
     """The context of a service's times page: a month calendar marking the days with open times, and the chosen
-    day's times (appointments) or sessions (classes); the chosen day is the first open one unless the address
-    names one. `from_today` ignores the month and day asked for; `day_only` lists the chosen day alone, for htmx,
-    which swaps just that. An appointment's times link to `choose_url` (the booking form unless told otherwise)
-    with the time and staff in the query string. `moving` is a class booking being moved: its session is the
-    customer's own, and a session needs room for all its participants."""
+    day's times (appointments) or sessions (classes). The chosen day is the one the address names if it has times
+    (sessions), else the first open day from it on, else the month's first open day. `from_today` ignores the
+    month and day asked for; `day_only` lists the chosen day alone, for htmx, which swaps just that. An
+    appointment's times link to `choose_url` (the booking form unless told otherwise) with the time and staff in
+    the query string. `moving` is a class booking being moved: its session is the customer's own, and a session
+    needs room for all its participants."""
     tz = display_zone(request)
     context = {"service": service, **zone_context(request, tz)}
     if service.type == "COURSE":
         return {**context, **_course_context(service)}
     today = timezone.now().astimezone(tz).date()
     month, day = calendar.requested({} if from_today else request.GET, today)
-    day_only = day_only and day is not None
+    day_only, asked = day_only and day is not None, day
     zone_filter = [("tz", context["tz_param"])] if context["tz_param"] else []
     if service.type == "CLASS":
         links = calendar.Links(zone_filter)
@@ -90,6 +91,7 @@ def times_context(request, service, *, from_today=False, choose_url=None, moving
     context |= {"month": month, "chosen_day": day}
     if not day_only:
         context |= {
+            "missed_day": asked if asked and asked != day else None,
             "weeks": calendar.weeks(month, states, day, links), "weekdays": calendar.weekdays(),
             "has_open_days": calendar.OPEN in states.values(),
             "previous_month_href": links.month(month.previous) if month.previous else None,
@@ -110,8 +112,8 @@ def _appointment_days(service, tz, month, day, day_only, staff, choose_url):
             time_zone=tz.key, resource_ids=resources, time_slots_per_day=1,
         )
         states = {date.fromisoformat(s.local_start_date[:10]): calendar.OPEN for s in marks.time_slots if s.bookable}
-        day = day or calendar.first_open(states)
-        if day not in states:  # the calendar says the day has no open time: nothing to ask
+        day = calendar.choose(states, day, keep={calendar.OPEN})
+        if day is None:  # no open time this month: nothing more to ask
             return states, day, []
     listed = backend.list_availability_time_slots(
         service_id=service.id, from_local_date=_midnight(day), to_local_date=_midnight(day + timedelta(days=1)),
@@ -136,7 +138,7 @@ def _class_days(service, tz, month, day, day_only, moving):
             when = date.fromisoformat(slot.local_start_date[:10])
             bookable = slot.bookable and slot.bookable_capacity >= needed and slot.event_info.event_id != own
             states[when] = calendar.OPEN if bookable or states.get(when) == calendar.OPEN else calendar.CLOSED
-        day = day or calendar.first_open(states)
+        day = calendar.choose(states, day, keep={calendar.OPEN, calendar.CLOSED})  # a full day shows its sessions
     return states, day, [slot for slot in listed if day and slot.local_start_date[:10] == day.isoformat()]
 
 
