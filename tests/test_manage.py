@@ -257,7 +257,7 @@ def test_an_appointment_moves_to_another_time(client, engine, studio):
     times = client.get(page.context["reschedule_url"])
     assert times.status_code == 200 and times.context["staff"] == str(studio["ana"].pk)
     times = client.get(page.context["reschedule_url"] + "&month=2026-03&day=2026-03-05")
-    [move_url] = [href for slot, href in times.context["times"] if slot.start_date == at(5, 11)]
+    [move_url] = [time.href for time in times.context["times"] if time.slot.start_date == at(5, 11)]
 
     confirm = client.get(move_url)
     html = confirm.content.decode()

@@ -61,7 +61,7 @@ def test_the_slot_picker_shows_the_month_and_the_first_open_days_times(client, s
     assert 'aria-label="Saturday 7 March' not in html  # Ana works on weekdays
     assert "Monday 2 March</h2>" in html and "9:00 AM" in html and "11:00 AM" in html
     assert details_url(studio["massage"]).split("?")[1].replace("&", "&amp;") in html
-    assert [slot.start_date.hour for slot, _ in page.context["times"]] == [14, 15, 16]  # 9, 10, 11 in New York
+    assert [time.slot.start_date.hour for time in page.context["times"]] == [14, 15, 16]  # 9, 10, 11 in New York
     # The last month that opens is the one 52 weeks ahead; the one before today's is not offered.
     assert 'aria-label="Previous month' not in html and 'aria-label="Next month, April 2026"' in html
     last = client.get(reverse("booking:slots", args=["massage"]) + "?month=2027-02").content.decode()
@@ -74,7 +74,7 @@ def test_a_day_of_the_calendar_lists_its_times_and_keeps_the_filters(client, stu
     page = client.get(url)
     html = page.content.decode()
     assert page.status_code == 200 and "Tuesday 10 March</h2>" in html
-    assert [slot.local_start_date for slot, _ in page.context["times"]] == [
+    assert [time.slot.local_start_date for time in page.context["times"]] == [
         "2026-03-10T13:00:00", "2026-03-10T14:00:00", "2026-03-10T15:00:00"]  # London is 4 hours ahead this week
     assert 'aria-current="true" aria-label="Tuesday 10 March, times available"' in html
     assert "?month=2026-03&amp;day=2026-03-11&amp;staff=any&amp;tz=Europe%2FLondon" in html

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.utils import formats
+from django.utils import dateformat, formats
 
 from booking.errors import InvalidArgument
 
@@ -88,11 +88,13 @@ def _parse(raw, parse, message):
 
 @dataclass(frozen=True)
 class Day:
-    """A day of the month in the calendar: its state (OPEN, CLOSED or None) and, when it has one, its link."""
+    """A day of the month in the calendar: its state (OPEN, CLOSED or None) and, when it has one, its link and its
+    name ("Tuesday 8 December")."""
 
     date: date
     state: str | None
     href: str | None
+    words: str | None
     today: bool
     chosen: bool
 
@@ -116,6 +118,7 @@ def weeks(month: Month, states: dict[date, str], chosen: date | None, links: Lin
     return [
         [None if day.month != month.first.month else Day(
             date=day, state=states.get(day), href=links.day(day) if day in states else None,
+            words=dateformat.format(day, "l j F") if day in states else None,
             today=day == month.today, chosen=day == chosen,
         ) for day in week]
         for week in grid.monthdatescalendar(month.first.year, month.first.month)

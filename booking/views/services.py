@@ -2,7 +2,10 @@
 sessions (classes), a course with its sessions. Every page works as a plain page; with htmx a day of the calendar
 swaps the day's times, and the month, staff and zone controls swap the picker."""
 
+import functools
+from dataclasses import dataclass
 from datetime import date, timedelta
+from datetime import time as dt_time
 from itertools import groupby
 from urllib.parse import urlencode
 
@@ -10,16 +13,16 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET
 
 from booking.backends import get_backend
 from booking.dates import format_instant
 from booking.errors import BookingsError, InvalidArgument, NotFound
-from booking.port import Service
+from booking.port import Service, TimeSlot
 
 from . import calendar
-from .common import display_zone, error_page, service_or_404, zone_context
+from .common import business_zone, display_zone, error_page, service_or_404, zone_context
 
 JUST_TAKEN = "Sorry, this time was just taken. Please choose another time; your answers are kept."
 TEMPLATES = {"APPOINTMENT": "booking/slot_picker.html", "CLASS": "booking/class_sessions.html",
@@ -85,10 +88,11 @@ def times_context(request, service, *, from_today=False, choose_url=None, moving
     else:
         staff = _chosen_staff(request, service)
         links = calendar.Links([("staff", staff), *zone_filter])
-        states, day, times = _appointment_days(service, tz, month, day, day_only, staff,
+        ours = business_zone(request) if context["other_zone"] else None
+        states, day, times = _appointment_days(service, (tz, ours), month, day, day_only, staff,
                                                choose_url or reverse("booking:details", args=[service.slug]))
         context |= {"staff": staff, "times": times, "time_groups": _parts_of_day(times)}
-    context |= {"month": month, "chosen_day": day}
+    context |= {"month": month, "chosen_day": day, "day_words": dateformat.format(day, "l j F") if day else ""}
     if not day_only:
         context |= {
             "missed_day": asked if asked and asked != day else None,
@@ -100,9 +104,10 @@ def times_context(request, service, *, from_today=False, choose_url=None, moving
     return context
 
 
-def _appointment_days(service, tz, month, day, day_only, staff, choose_url):
-    """The month's days with open times (one port call, at most one time a day), the chosen day, and its times
-    with their links (a second call, for that day only)."""
+def _appointment_days(service, zones, month, day, day_only, staff, choose_url):
+    """The month's days with open times (one port call, at most one time a day), the chosen day, and its Times
+    (a second call, for that day only). `zones`: the customer's, and ours when it is another."""
+    tz, ours = zones
     backend = get_backend()
     resources = None if staff == "any" else [staff]
     states = {}
@@ -119,8 +124,11 @@ def _appointment_days(service, tz, month, day, day_only, staff, choose_url):
         service_id=service.id, from_local_date=_midnight(day), to_local_date=_midnight(day + timedelta(days=1)),
         time_zone=tz.key, resource_ids=resources,
     )
-    return states, day, [(slot, f"{choose_url}?{_slot_query(slot, staff, tz)}")
-                         for slot in listed.time_slots if slot.bookable]
+    return states, day, [
+        Time(slot, f"{choose_url}?{_slot_query(slot, staff, tz)}", _clock(slot.start_date.astimezone(tz)),
+             _clock(slot.start_date.astimezone(ours)) if ours else None)
+        for slot in listed.time_slots if slot.bookable
+    ]
 
 
 def _class_days(service, tz, month, day, day_only, moving):
@@ -142,12 +150,33 @@ def _class_days(service, tz, month, day, day_only, moving):
     return states, day, [slot for slot in listed if day and slot.local_start_date[:10] == day.isoformat()]
 
 
-def _parts_of_day(times) -> list[tuple[str, list]]:
+@dataclass(frozen=True)
+class Time:
+    """A time of the chosen day: its slot, its link, and its start as the customer reads it and as we do (None
+    when that is the same zone). The labels are made here once rather than by template filters, which cost most
+    of the page when a day has many times."""
+
+    slot: TimeSlot
+    href: str
+    shown: str
+    ours: str | None
+
+
+@functools.lru_cache(maxsize=24 * 60)
+def _clock_at(hour: int, minute: int) -> str:
+    return dateformat.time_format(dt_time(hour, minute), "g:i A")  # as the templates' date:"g:i A"
+
+
+def _clock(moment) -> str:
+    return _clock_at(moment.hour, moment.minute)
+
+
+def _parts_of_day(times: list[Time]) -> list[tuple[str, list[Time]]]:
     """The day's times under Morning, Afternoon and Evening (by the hour they show), for a long day to scan."""
     parts = {}
-    for slot, href in times:
-        hour = int(slot.local_start_date[11:13])
-        parts.setdefault("Morning" if hour < 12 else "Afternoon" if hour < 17 else "Evening", []).append((slot, href))
+    for time in times:
+        hour = int(time.slot.local_start_date[11:13])
+        parts.setdefault("Morning" if hour < 12 else "Afternoon" if hour < 17 else "Evening", []).append(time)
     return list(parts.items())
 
 
