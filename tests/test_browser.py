@@ -58,6 +58,10 @@ def test_the_month_and_the_day_change_in_place_with_htmx(page: Page, demo, conso
     expect(heading).not_to_have_text(this_month)
     expect(page).to_have_url(re.compile(r"month=\d{4}-\d{2}"))
     expect(page.locator("#month-next")).to_be_focused()  # the swap keeps the keyboard where it was
+    # Screen readers hear what changed, from the live region outside the swapped picker.
+    status = page.locator("#picker-status[role=status]")
+    month = page.locator("#picker-heading").inner_text()
+    expect(status).to_have_text(re.compile(rf"^{month}\. \w+ \d+ \w+: \d+ times?\.$"))
 
     # A day swaps only the times: the calendar stays the same element, and marks the new day.
     page.evaluate("document.querySelector('.calendar').dataset.kept = 'yes'")
@@ -70,6 +74,8 @@ def test_the_month_and_the_day_change_in_place_with_htmx(page: Page, demo, conso
     expect(page.locator(".calendar[data-kept=yes]")).to_have_count(1)
     expect(page.locator("a.calendar__day[aria-current=true]")).to_have_attribute("aria-label", label)
     expect(page.locator("a.calendar__day[aria-current]")).to_have_count(1)
+    expect(status).to_have_text(f"{day_name}: {page.locator('#times a.slot').count()} times.")
+    expect(page.locator("#picker-status")).to_have_count(1)
 
     # The staff filter keeps the day (it rides along in the form), and swaps the picker.
     page.get_by_label("Staff member").select_option(label="Luis Ortega")

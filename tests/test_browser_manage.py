@@ -20,7 +20,9 @@ def test_a_customer_reschedules_and_cancels_from_the_emailed_link(page: Page, de
     settings.SITE_URL = demo
     # Next month's first time: well before the policy's windows close (24 hours to cancel, 12 to move).
     page.goto(demo + "/services/haircut-and-style/")
+    this_month = page.locator("#picker-heading").inner_text()
     page.get_by_role("link", name=re.compile(r"^Next month, ")).click()
+    expect(page.locator("#picker-heading")).not_to_have_text(this_month)  # htmx has swapped the month in
     page.locator("a.slot").first.click()
     expect_heading(page, "Your details")
     page.get_by_label("First name").fill("Ada")
