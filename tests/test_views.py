@@ -1,7 +1,8 @@
 """The customer pages through Django's test client: the appointment journey and what bad input gets."""
 
-from datetime import time
+from datetime import datetime, time
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -87,6 +88,22 @@ def test_a_day_of_the_calendar_lists_its_times_and_keeps_the_filters(client, stu
     assert "Monday 16 March</h2>" in weekend and "March 2026</h2>" in weekend
     last = client.get(reverse("booking:slots", args=["massage"]) + "?day=2026-03-31&staff=any").content.decode()
     assert "Tuesday 31 March</h2>" in last and "No open times" not in last
+
+
+def test_the_day_clocks_go_forward_lists_its_local_times(client, studio):
+    ben = make_staff("Ben", weekdays(time(8), time(12), days=range(7)))
+    studio["massage"].staff.add(ben)
+    url = reverse("booking:slots", args=["massage"])
+    page = client.get(url + f"?day=2026-03-08&staff={ben.pk}")  # New York springs forward at 2:00
+    times = page.context["times"]
+    assert [t.shown for t in times] == ["8:00 AM", "9:00 AM", "10:00 AM", "11:00 AM"]
+    assert times[0].slot.start_date == datetime(2026, 3, 8, 8, tzinfo=ZoneInfo("America/New_York"))
+    assert "start=2026-03-08T08%3A00%3A00-04%3A00" in times[0].href
+    before = client.get(url + f"?day=2026-03-07&staff={ben.pk}").context["times"]
+    assert "start=2026-03-07T08%3A00%3A00-05%3A00" in before[0].href
+    # In London, whose clocks have not moved yet, the same mornings are 12:00 and 13:00.
+    london = client.get(url + f"?day=2026-03-08&staff={ben.pk}&tz=Europe/London").context["times"]
+    assert [(t.shown, t.ours) for t in london[:2]] == [("12:00 PM", "8:00 AM"), ("1:00 PM", "9:00 AM")]
 
 
 def test_the_slot_picker_returns_only_its_fragment_to_htmx(client, studio):
