@@ -203,6 +203,10 @@ def test_class_and_package_pages_cost_the_same_queries_whatever_they_show(client
                                            capacity=5)
     with django_assert_num_queries(5):
         client.get(reverse("booking:slots", args=["yoga"]))
+    with django_assert_num_queries(5):  # a day chosen with htmx: that day's sessions alone, from one call too
+        day = client.get(reverse("booking:slots", args=["yoga"]) + "?day=2026-03-05",
+                         headers={"HX-Request": "true", "HX-Target": "times"})
+    assert day.content.decode().lstrip().startswith('<section id="times"') and len(day.context["sessions"]) == 1
 
 
 def test_a_package_with_an_online_only_treatment_says_so_before_any_form(client, spa):
