@@ -158,7 +158,7 @@ class Customer:
         return response
 
     def open_times(self, slug: str, **params) -> list[str]:
-        """The details links the service's page offers (params: week, staff, tz)."""
+        """The details links the service's page offers: the chosen day's times (params: month, day, staff, tz)."""
         page = self.get(f"/services/{slug}/", **params)
         return [unescape(link) for link in re.findall(rf'href="(/services/{re.escape(slug)}/details/\?[^"]+)"',
                                                         page.text)]
@@ -203,12 +203,12 @@ def _expect(response: requests.Response, status: int) -> None:
 # ---- customers in separate processes ---------------------------------------------------------------------------
 
 
-def race_for_first_time(base_url: str, slug: str, week: str, answers: dict, barrier) -> Outcome:
-    """A customer who picks the week's first time and fills in the form, waits at the barrier for everyone else,
+def race_for_first_time(base_url: str, slug: str, day: str, answers: dict, barrier) -> Outcome:
+    """A customer who picks the day's first time and fills in the form, waits at the barrier for everyone else,
     then books: the review POSTs of all the customers leave together."""
     customer = Customer(base_url)
     try:
-        link = customer.open_times(slug, week=week)[0]
+        link = customer.open_times(slug, day=day)[0]
         review = customer.fill_details(link, answers)
     except BaseException:
         barrier.abort()  # the others must not wait for a customer who will never come
@@ -217,16 +217,17 @@ def race_for_first_time(base_url: str, slug: str, week: str, answers: dict, barr
     return customer.book(link, review)
 
 
-def book_first_times(base_url: str, slug: str, staff: str, week: str, answers: dict, warmups: int, count: int,
+def book_first_times(base_url: str, slug: str, staff: str, month: str, answers: dict, warmups: int, count: int,
                      barrier) -> list[Outcome]:
     """A customer who books `warmups` times, waits at the barrier for everyone else, then books `count` times more,
-    always the first open time of the week with one staff member; each journey is timed from the slot page to the
+    always the first open time of the month (YYYY-MM) with one staff member, on the first day the calendar offers;
+    each journey is timed from the slot page to the
     confirmation page. Returns the timed journeys."""
     customer = Customer(base_url)
 
     def journey(n: int) -> Outcome:
         started_at, started = time.time(), time.perf_counter()
-        link = customer.open_times(slug, week=week, staff=staff)[0]
+        link = customer.open_times(slug, month=month, staff=staff)[0]
         outcome = customer.book(link, customer.fill_details(link, {**answers, "email": f"{n}.{answers['email']}"}))
         outcome.elapsed_ms = (time.perf_counter() - started) * 1000
         outcome.started_at, outcome.finished_at = started_at, time.time()

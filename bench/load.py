@@ -43,7 +43,7 @@ def slot_page_load(service, monday, *, clients: int, seconds: int, say) -> dict 
     if WRK is None:
         say("slot_page_load: SKIPPED: no wrk (make bench installs Debian's wrk with apt where it can)")
         return None
-    path = f"/services/{service.slug}/?week={monday.isoformat()}"
+    path = f"/services/{service.slug}/?month={monday:%Y-%m}&day={monday.isoformat()}"
     with live_server(current_database_url()) as base:
         say(f"slot_page_load: {clients} clients for {seconds} s against {base}{path}")
         run_wrk(base + path, clients=clients, seconds=2)  # warm-up: every worker has loaded its code and connection

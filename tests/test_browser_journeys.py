@@ -200,11 +200,12 @@ def test_a_full_session_says_so_and_cannot_be_booked(page: Page, demo):
     session.save(update_fields=["capacity"])
     book_places(session, 3)
 
-    page.goto(demo + "/services/vinyasa-flow/")
     label = book_label(session)
     start = session.start.astimezone(NEW_YORK)
-    day = page.locator("section.day").filter(has=page.locator("h3", has_text=re.compile(rf"\s{start.day} {start:%b}$")))
-    row = day.locator("li.session").filter(
+    page.goto(demo + "/services/vinyasa-flow/")
+    page.get_by_role("link", name=re.compile(rf"^{start:%A} {start.day} {start:%B}, ")).click()
+    expect(page.locator("#times-heading")).to_have_text(f"{start:%A} {start.day} {start:%B}")
+    row = page.locator("#times li.session").filter(
         has=page.locator(".session__time", has_text=re.compile(rf"^{re.escape(_clock(start))}")))
     expect(row).to_have_count(1)
     expect(row.locator(".session__spots")).to_have_text("Full")

@@ -18,11 +18,11 @@ def expect_heading(page: Page, text: str) -> None:
 
 def test_a_customer_reschedules_and_cancels_from_the_emailed_link(page: Page, demo, settings, console_errors):
     settings.SITE_URL = demo
-    # Next week's first time: well before the policy's windows close (24 hours to cancel, 12 to move).
+    # Next month's first time: well before the policy's windows close (24 hours to cancel, 12 to move).
     page.goto(demo + "/services/haircut-and-style/")
-    this_week = page.locator("#picker-heading").inner_text()
-    page.get_by_role("link", name="Next week →").click()
-    expect(page.locator("#picker-heading")).not_to_have_text(this_week)  # swapped in: no slot of this week is left
+    this_month = page.locator("#picker-heading").inner_text()
+    page.get_by_role("link", name=re.compile(r"^Next month, ")).click()
+    expect(page.locator("#picker-heading")).not_to_have_text(this_month)  # htmx has swapped the month in
     page.locator("a.slot").first.click()
     expect_heading(page, "Your details")
     page.get_by_label("First name").fill("Ada")
@@ -45,9 +45,13 @@ def test_a_customer_reschedules_and_cancels_from_the_emailed_link(page: Page, de
     booked = models.Booking.objects.get()
     page.get_by_role("link", name="Choose another time").click()
     expect_heading(page, "Move your booking")
-    this_week = page.locator("#picker-heading").inner_text()
-    page.get_by_role("link", name="Next week →").click()  # htmx swaps the week in place
-    expect(page.locator("#picker-heading")).not_to_have_text(this_week)
+    this_month = page.locator("#picker-heading").inner_text()
+    page.get_by_role("link", name=re.compile(r"^Next month, ")).click()  # htmx swaps the month in place
+    expect(page.locator("#picker-heading")).not_to_have_text(this_month)
+    later = page.locator("a.calendar__day--open").nth(1)  # a later day than the booking's
+    day = later.get_attribute("aria-label").split(",")[0]
+    later.click()  # htmx swaps the day's times
+    expect(page.locator("#times-heading")).to_have_text(day)
     page.locator("a.slot").first.click()
     expect_heading(page, "Move your booking?")
     page.get_by_role("button", name="Move my booking").click()

@@ -353,8 +353,8 @@ def test_an_appointment_moves_to_another_time(client, engine, studio):
     page = open_link(client, engine, booking)
     times = client.get(page.context["reschedule_url"])
     assert times.status_code == 200 and times.context["staff"] == str(studio["ana"].pk)
-    [move_url] = [href for _, entries in times.context["days"] for slot, href in entries
-                  if slot.start_date == at(5, 11)]
+    times = client.get(page.context["reschedule_url"] + "&month=2026-03&day=2026-03-05")
+    [move_url] = [time.href for time in times.context["times"] if time.slot.start_date == at(5, 11)]
 
     confirm = client.get(move_url)
     html = confirm.content.decode()
@@ -376,15 +376,21 @@ def test_an_appointment_moves_to_another_time(client, engine, studio):
     assert (change.event, change.actor) == ("rescheduled", "customer")
 
 
-def test_the_times_page_pages_by_week_and_answers_htmx_with_its_fragment(client, engine, studio):
+def test_the_times_page_pages_by_month_and_answers_htmx_with_its_fragments(client, engine, studio):
     booking = book(engine, studio["massage"], at(4, 9), studio["ana"])
     open_link(client, engine, booking)
-    url = reverse("booking:manage_reschedule", args=[booking.id]) + "?week=2026-03-09&staff=any"
-    page = client.get(url, headers={"HX-Request": "true"})
+    url = reverse("booking:manage_reschedule", args=[booking.id]) + "?month=2026-04&staff=any"
+    page = client.get(url, headers={"HX-Request": "true", "HX-Target": "picker"})
     html = page.content.decode()
     assert page.status_code == 200 and html.lstrip().startswith('<section id="picker"')
-    assert "9 March" in html and "?week=2026-03-16&amp;staff=any" in html
-    assert reverse("booking:manage_reschedule", args=[booking.id]) + "?start=2026-03-09T09" in html
+    assert "April 2026</h2>" in html and "?month=2026-05&amp;staff=any" in html
+    assert "?month=2026-04&amp;day=2026-04-06&amp;staff=any" in html
+    here = reverse("booking:manage_reschedule", args=[booking.id])
+    assert here + "?start=2026-04-01T09" in html  # the month's first open day, leading to "Move your booking?"
+    day = client.get(here + "?month=2026-04&day=2026-04-06&staff=any", headers={"HX-Request": "true",
+                                                                               "HX-Target": "times"})
+    html = day.content.decode()
+    assert html.lstrip().startswith('<section id="times"') and here + "?start=2026-04-06T09" in html
 
 
 def test_a_time_taken_meanwhile_is_a_409_with_the_times_again(client, engine, studio):
@@ -401,7 +407,7 @@ def test_a_time_taken_meanwhile_is_a_409_with_the_times_again(client, engine, st
     assert snapshot(booking.id) == before
 
 
-@pytest.mark.parametrize("query", ["week=someday", "tz=Mars/Olympus", "staff=999",
+@pytest.mark.parametrize("query", ["month=someday", "day=2027-06-01", "tz=Mars/Olympus", "staff=999",
                                    "start=2026-03-05T11:00:00-05:00&end=2026-03-05T12:00:00-05:00&staff={ana}&tz=Mars/Olympus"])
 def test_bad_addresses_of_the_times_page_are_a_400(client, engine, studio, query):
     booking = book(engine, studio["massage"], at(4, 9), studio["ana"])
@@ -429,8 +435,11 @@ def test_a_class_booking_moves_to_another_session(client, engine, studio):
     open_link(client, engine, booking)
     url = reverse("booking:manage_reschedule", args=[booking.id])
     html = client.get(url).content.decode()
-    assert "Your booking" in html and f"?event={second.public_id}" in html
-    assert f"?event={first.public_id}" not in html
+    # The booking's own Wednesday has nothing else to move to; the first day that has is chosen.
+    assert 'aria-label="Wednesday 4 March, full or closed"' in html
+    assert "Thursday 5 March</h2>" in html and f"?event={second.public_id}" in html
+    own_day = client.get(url + "?month=2026-03&day=2026-03-04").content.decode()
+    assert "<strong>Your booking</strong>" in own_day and f"?event={first.public_id}" not in own_day
 
     confirm = client.get(f"{url}?event={second.public_id}")
     assert confirm.status_code == 200 and "Thursday 5 March 2026, 6:00 PM" in confirm.content.decode()
@@ -446,7 +455,11 @@ def test_a_full_session_is_a_409_with_the_sessions_again(client, engine, studio)
     book(engine, yoga, request=class_request(str(second.public_id), yoga, participants=2))  # 1 place left of 3
     open_link(client, engine, booking)
     url = reverse("booking:manage_reschedule", args=[booking.id])
-    assert f"?event={second.public_id}" not in client.get(url).content.decode()  # too few places for two
+    html = client.get(url).content.decode()
+    assert 'aria-label="Thursday 5 March, full or closed"' in html  # too few places for two
+    assert "Wednesday 11 March</h2>" in html
+    thursday = client.get(url + "?day=2026-03-05").content.decode()
+    assert "1 spot left" in thursday and f"?event={second.public_id}" not in thursday
     page = client.post(url, {"revision": booking.revision, "event": str(second.public_id)})
     assert page.status_code == 409 and 'id="picker"' in page.content.decode()
     assert stored(booking).session == first

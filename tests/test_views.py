@@ -1,7 +1,8 @@
 """The customer pages through Django's test client: the appointment journey and what bad input gets."""
 
-from datetime import time
+from datetime import datetime, time
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -49,27 +50,89 @@ def test_the_home_page_lists_services_by_category(client, studio):
     assert "Test Studio" in html and "1 Main St, Springfield" in html and "America/New_York" in html
 
 
-def test_the_slot_picker_shows_a_week_of_times_in_the_business_zone(client, studio):
+def test_the_slot_picker_shows_the_month_and_the_first_open_days_times(client, studio):
     page = client.get(reverse("booking:slots", args=["massage"]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "9:00 AM" in html and "11:00 AM" in html
+    assert '<h2 id="picker-heading" class="calendar__title">March 2026</h2>' in html
+    # Today, Sunday 1 March, has no times: plain text. Monday 2 March is the first open day, chosen.
+    assert '<span class="calendar__day calendar__day--today">1</span>' in html
+    assert ('href="?month=2026-03&amp;day=2026-03-02&amp;staff=any" aria-current="true" '
+            'aria-label="Monday 2 March, times available">2</a>') in html
+    assert 'aria-label="Saturday 7 March' not in html  # Ana works on weekdays
+    assert "Monday 2 March</h2>" in html and "9:00 AM" in html and "11:00 AM" in html
     assert details_url(studio["massage"]).split("?")[1].replace("&", "&amp;") in html
+    assert [time.slot.start_date.hour for time in page.context["times"]] == [14, 15, 16]  # 9, 10, 11 in New York
+    # The last month that opens is the one 52 weeks ahead; the one before today's is not offered.
+    assert 'aria-label="Previous month' not in html and 'aria-label="Next month, April 2026"' in html
+    last = client.get(reverse("booking:slots", args=["massage"]) + "?month=2027-02").content.decode()
+    assert 'aria-label="Next month' not in last and "Friday 26 February, times available" in last
+    assert "Monday 1 March" not in last  # the calendar ends with February
+
+
+def test_a_day_of_the_calendar_lists_its_times_and_keeps_the_filters(client, studio):
+    url = reverse("booking:slots", args=["massage"]) + "?month=2026-03&day=2026-03-10&staff=any&tz=Europe/London"
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "Tuesday 10 March</h2>" in html
+    assert [time.slot.local_start_date for time in page.context["times"]] == [
+        "2026-03-10T13:00:00", "2026-03-10T14:00:00", "2026-03-10T15:00:00"]  # London is 4 hours ahead this week
+    assert 'aria-current="true" aria-label="Tuesday 10 March, times available"' in html
+    assert "?month=2026-03&amp;day=2026-03-11&amp;staff=any&amp;tz=Europe%2FLondon" in html
+    assert "?month=2026-04&amp;staff=any&amp;tz=Europe%2FLondon" in html
+    # The day rides along in the staff and zone form, so that changing either keeps it.
+    assert 'name="day" value="2026-03-10" form="picker-filters"' in html
+    # A day without times (an old link, or another zone's day kept by the form) says so, and shows the next one.
+    weekend = client.get(reverse("booking:slots", args=["massage"]) + "?day=2026-03-14").content.decode()
+    assert "No open times on Saturday 14 March; the next day with times is shown." in weekend
+    assert "Monday 16 March</h2>" in weekend and "March 2026</h2>" in weekend
+    last = client.get(reverse("booking:slots", args=["massage"]) + "?day=2026-03-31&staff=any").content.decode()
+    assert "Tuesday 31 March</h2>" in last and "No open times" not in last
+
+
+def test_the_day_clocks_go_forward_lists_its_local_times(client, studio):
+    ben = make_staff("Ben", weekdays(time(8), time(12), days=range(7)))
+    studio["massage"].staff.add(ben)
+    url = reverse("booking:slots", args=["massage"])
+    page = client.get(url + f"?day=2026-03-08&staff={ben.pk}")  # New York springs forward at 2:00
+    times = page.context["times"]
+    assert [t.shown for t in times] == ["8:00 AM", "9:00 AM", "10:00 AM", "11:00 AM"]
+    assert times[0].slot.start_date == datetime(2026, 3, 8, 8, tzinfo=ZoneInfo("America/New_York"))
+    assert "start=2026-03-08T08%3A00%3A00-04%3A00" in times[0].href
+    before = client.get(url + f"?day=2026-03-07&staff={ben.pk}").context["times"]
+    assert "start=2026-03-07T08%3A00%3A00-05%3A00" in before[0].href
+    # In London, whose clocks have not moved yet, the same mornings are 12:00 and 13:00.
+    london = client.get(url + f"?day=2026-03-08&staff={ben.pk}&tz=Europe/London").context["times"]
+    assert [(t.shown, t.ours) for t in london[:2]] == [("12:00 PM", "8:00 AM"), ("1:00 PM", "9:00 AM")]
 
 
 def test_the_slot_picker_returns_only_its_fragment_to_htmx(client, studio):
-    page = client.get(reverse("booking:slots", args=["massage"]) + "?week=2026-03-09", headers={"HX-Request": "true"})
+    url = reverse("booking:slots", args=["massage"]) + "?month=2026-04&day=2026-04-06&staff=any"
+    page = client.get(url, headers={"HX-Request": "true", "HX-Target": "picker"})
     html = page.content.decode()
     assert page.status_code == 200
     assert html.lstrip().startswith('<section id="picker"')
     assert "<html" not in html
-    assert "9 March" in html and "15 March" in html
+    assert "April 2026</h2>" in html and "Monday 6 April</h2>" in html
+    # A day chosen in the calendar: its times alone, the calendar stays as it is.
+    day = client.get(url, headers={"HX-Request": "true", "HX-Target": "times", "HX-Boosted": "true"})
+    html = day.content.decode()
+    assert html.lstrip().startswith('<section id="times"') and "calendar" not in html
+    assert "Monday 6 April</h2>" in html and "9:00 AM" in html
+    # Going back in history with htmx asks for the whole page again.
+    back = client.get(url, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in back.content.decode()
 
 
-def test_next_week_works_without_javascript(client, studio):
-    page = client.get(reverse("booking:slots", args=["massage"]) + "?week=2026-03-09&staff=any")
-    assert page.status_code == 200
-    assert "?week=2026-03-16&amp;staff=any" in page.content.decode()
+def test_another_month_works_without_javascript(client, studio):
+    page = client.get(reverse("booking:slots", args=["massage"]) + "?month=2026-04&staff=any")
+    html = page.content.decode()
+    assert page.status_code == 200 and "April 2026</h2>" in html
+    assert "?month=2026-05&amp;staff=any" in html and "?month=2026-03&amp;staff=any" in html
+    assert "Wednesday 1 April</h2>" in html  # the month's first open day is chosen
+    # A month or day already past (an old link) shows the current month.
+    old = client.get(reverse("booking:slots", args=["massage"]) + "?month=2026-01&day=2026-01-05")
+    assert old.status_code == 200 and "March 2026</h2>" in old.content.decode()
 
 
 def test_the_whole_appointment_journey(client, studio):
@@ -155,8 +218,11 @@ def test_an_invalid_form_shows_messages_next_to_the_fields(client, studio):
     ("url", "status"),
     [
         ("/services/no-such-service/", 404),
-        ("/services/massage/?week=not-a-date", 400),
-        ("/services/massage/?week=2030-01-06", 400),
+        ("/services/massage/?month=not-a-month", 400),
+        ("/services/massage/?month=2026-13", 400),
+        ("/services/massage/?day=2026-03-32", 400),
+        ("/services/massage/?month=2027-03", 400),
+        ("/services/massage/?day=2027-03-01", 400),
         ("/services/massage/?staff=999", 400),
         ("/services/massage/?staff=x%27%3B--", 400),
         ("/services/massage/details/?start=2026-03-02&end=2026-03-02T10:00:00-05:00&staff=any", 400),
@@ -164,7 +230,7 @@ def test_an_invalid_form_shows_messages_next_to_the_fields(client, studio):
         ("/services/massage/details/?start=2026-03-02T06:00:00-05:00&end=2026-03-02T07:00:00-05:00&staff=any", 409),
         ("/services/massage/details/?start=2026-03-02T09:00:00-05:00&end=2026-03-02T10:00:00-05:00&staff=42", 400),
         ("/services/massage/details/?start=2026-02-23T09:00:00-05:00&end=2026-02-23T10:00:00-05:00&staff=", 409),
-        ("/services/massage/details/?start=2026-02-23T09:00:00-05:00&end=2026-02-23T10:00:00-05:00&week=bogus", 409),
+        ("/services/massage/details/?start=2026-02-23T09:00:00-05:00&end=2026-02-23T10:00:00-05:00&day=bogus", 409),
         ("/services/massage/details/?start=9999-12-31T22:00:00&end=9999-12-31T23:00:00&staff=any", 400),
         ("/services/massage/details/?start=0001-01-01T00:00:00%2B14:00&end=0001-01-01T01:00:00%2B14:00", 400),
         ("/bookings/5b8f5d0e-0000-4000-8000-000000000000/", 404),
@@ -256,9 +322,15 @@ def test_the_slot_page_costs_the_same_few_queries_whatever_it_shows(client, stud
     assert models.Booking.objects.filter(status="CONFIRMED").count() == 3
     client.cookies.clear()  # a fresh visitor: no session to load
     client.get("/")  # Django checks SQLite's JSON support once per connection: not part of the page's cost
-    for query in ("", "?week=2026-03-09", "?week=2026-06-01&staff=any", f"?staff={ben.pk}"):
-        with django_assert_num_queries(6):
+    # Cold: a month of open days and a day of times, whichever month, day and staff member, from today.
+    for query in ("", "?month=2026-03&day=2026-03-03", "?month=2026-06&staff=any", f"?staff={ben.pk}",
+                  "?month=2027-02&day=2027-02-26", "?day=2026-03-07&tz=Europe/London"):
+        with django_assert_num_queries(8):
             assert client.get(reverse("booking:slots", args=["massage"]) + query).status_code == 200
+    # A day chosen with htmx: the day's times alone.
+    with django_assert_num_queries(6):
+        client.get(reverse("booking:slots", args=["massage"]) + "?month=2026-04&day=2026-04-06",
+                   headers={"HX-Request": "true", "HX-Target": "times"})
 
 
 def test_staff_approve_a_request_from_the_admin(admin_client, client, studio):

@@ -40,12 +40,30 @@ def book_class(client, service, session, participants=1):
                        {"submission_key": review.context["draft"].submission_key, "payment": "in_person"})
 
 
-def test_the_class_page_lists_the_weeks_sessions_with_places(client, studio):
+def test_the_class_page_marks_the_days_with_sessions_and_lists_the_first(client, studio):
     page = client.get(reverse("booking:slots", args=["yoga"]))
     html = page.content.decode()
     assert page.status_code == 200
-    assert html.count("4 spots left") == 2  # Tuesday 18:30 and Thursday 07:00
+    for day in ("Tuesday 3 March", "Thursday 5 March", "Tuesday 31 March"):
+        assert f'aria-label="{day}, sessions available"' in html
+    assert 'aria-label="Wednesday 4 March' not in html
+    # The first day with a session to book is chosen: Tuesday 18:30, with its teacher and places.
+    assert "Tuesday 3 March</h2>" in html and html.count("4 spots left") == 1
     assert "6:30 PM" in html and "with Sam" in html
+    thursday = client.get(reverse("booking:slots", args=["yoga"]) + "?month=2026-03&day=2026-03-05")
+    assert "7:00 AM" in thursday.content.decode() and len(thursday.context["sessions"]) == 1
+
+
+def test_a_day_whose_sessions_are_all_closed_is_marked_so(client, studio):
+    session = first_session(studio["yoga"])
+    session.cancelled = True
+    session.save(update_fields=["cancelled"])
+    html = client.get(reverse("booking:slots", args=["yoga"])).content.decode()
+    assert 'calendar__day--closed" href="?month=2026-03&amp;day=2026-03-03"' in html
+    assert 'aria-label="Tuesday 3 March, full or closed"' in html
+    assert "Thursday 5 March</h2>" in html  # the first day with a session to book
+    cancelled = client.get(reverse("booking:slots", args=["yoga"]) + "?day=2026-03-03").content.decode()
+    assert "Cancelled" in cancelled and "session__book" not in cancelled
 
 
 def test_a_customer_books_two_places_in_a_class(client, studio):
@@ -105,7 +123,7 @@ def test_a_course_is_booked_as_a_whole(client, studio):
 
 def test_the_time_zone_switch_shows_both_zones_and_refuses_unknown_zones(client, studio):
     massage = make_service([studio["sam"]], name="Massage")
-    page = client.get(reverse("booking:slots", args=[massage.slug]) + "?tz=Europe/London&week=2026-03-02")
+    page = client.get(reverse("booking:slots", args=[massage.slug]) + "?tz=Europe/London&day=2026-03-02")
     html = page.content.decode()
     assert page.status_code == 200
     assert "Times are in Europe/London" in html and "ours" in html
@@ -115,9 +133,11 @@ def test_the_time_zone_switch_shows_both_zones_and_refuses_unknown_zones(client,
 
 
 def test_a_customer_in_sydney_sees_class_days_in_their_own_zone(client, studio):
-    page = client.get(reverse("booking:slots", args=["yoga"]) + "?tz=Australia/Sydney&week=2026-03-03")
+    page = client.get(reverse("booking:slots", args=["yoga"]) + "?tz=Australia/Sydney")
     html = page.content.decode()
-    # Tuesday 18:30 in New York is Wednesday 10:30 in Sydney.
+    # Tuesday 18:30 in New York is Wednesday 10:30 in Sydney: the calendar marks the Wednesday, and chooses it.
+    assert 'aria-label="Wednesday 4 March, sessions available"' in html and "Tuesday 3 March" not in html
+    assert "Wednesday 4 March</h2>" in html
     assert "10:30 AM" in html and "6:30 PM ours" in html
 
 
@@ -184,9 +204,10 @@ def test_class_and_package_pages_cost_the_same_queries_whatever_they_show(client
                                                                           django_assert_num_queries):
     services = f"services={spa['massage'].pk}&services={spa['facial'].pk}"
     client.get("/")  # Django checks SQLite's JSON support once per connection: not part of the page's cost
-    for week in ("2026-03-02", "2026-03-09", "2026-03-30"):
+    for week, month in (("2026-03-02", "?month=2026-03"), ("2026-03-09", "?day=2026-04-09"),
+                        ("2026-03-30", "?month=2027-02&tz=Europe/London")):
         with django_assert_num_queries(5):
-            assert client.get(reverse("booking:slots", args=["yoga"]) + f"?week={week}").status_code == 200
+            assert client.get(reverse("booking:slots", args=["yoga"]) + month).status_code == 200
         with django_assert_num_queries(8):
             assert client.get(reverse("booking:package_times") + f"?{services}&week={week}").status_code == 200
     for n in range(6):  # more sessions and bookings change nothing
@@ -195,6 +216,10 @@ def test_class_and_package_pages_cost_the_same_queries_whatever_they_show(client
                                            capacity=5)
     with django_assert_num_queries(5):
         client.get(reverse("booking:slots", args=["yoga"]))
+    with django_assert_num_queries(5):  # a day chosen with htmx: that day's sessions alone, from one call too
+        day = client.get(reverse("booking:slots", args=["yoga"]) + "?day=2026-03-05",
+                         headers={"HX-Request": "true", "HX-Target": "times"})
+    assert day.content.decode().lstrip().startswith('<section id="times"') and len(day.context["sessions"]) == 1
 
 
 def test_a_package_with_an_online_only_treatment_says_so_before_any_form(client, spa):

@@ -37,7 +37,7 @@ from booking.web import JUST_TAKEN, error_page
 from .checkout import TAKEN
 from .choice import Choice, choice_from, revalidate, slot_for
 from .common import business_zone
-from .services import times_context
+from .services import picker_fragment, times_context
 
 LINKS_KEY = "manage_links"  # in the session: booking id → SHA-256 of the token of the link that opened it here
 # The one answer for every link or page that does not open a booking, whatever the reason.
@@ -217,15 +217,17 @@ def _choice(request: HttpRequest, opened: Opened) -> Choice | None:
 
 
 def _picker(request: HttpRequest, opened: Opened, *, status: int = 200) -> HttpResponse:
-    """Other times of the booking's service, a week at a time, as the service's own page lists them; each time leads
-    to the "Move your booking?" step instead of the booking form. With htmx, only the #picker fragment."""
+    """Other times of the booking's service, in the month calendar of the service's own page; each time leads to
+    the "Move your booking?" step instead of the booking form. With htmx, only the fragment it swaps."""
     here = reverse("booking:manage_reschedule", args=[opened.booking.id])
+    fragment = picker_fragment(request)
     try:
-        context = times_context(request, opened.service, choose_url=here)
-    except BookingsError as error:  # a week, zone or staff member in the address that cannot be right
+        context = times_context(request, opened.service, choose_url=here, moving=opened.booking,
+                                day_only=fragment == "times")
+    except BookingsError as error:  # a month, day, zone or staff member in the address that cannot be right
         return _problem(request, opened, error.message, error.http_status)
     template = "booking/manage_reschedule.html"
-    return render(request, f"{template}#picker" if request.htmx else template, {**opened.context(), **context},
+    return render(request, f"{template}#{fragment}" if fragment else template, {**opened.context(), **context},
                   status=status)
 
 

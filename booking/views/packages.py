@@ -6,7 +6,8 @@ booking. Packages are paid in person (or are free): an online checkout takes one
 """
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
+from itertools import groupby
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -37,8 +38,8 @@ from booking.port import (
 from booking.web import error_page
 from payments.providers import PROVIDERS
 
+from .calendar import MAX_WEEKS_AHEAD
 from .common import business_zone, display_zone, zone_context
-from .services import MAX_WEEKS_AHEAD, _by_day, _first_day
 
 PACKAGE_KEY = "package_draft"
 JUST_TAKEN = "Sorry, that time was just taken for one of the services. Please choose another time."
@@ -116,6 +117,28 @@ def _times_context(request, services, tz, *, from_today=False) -> dict:
         "next_week": after if after <= today + timedelta(weeks=MAX_WEEKS_AHEAD) else None,
         "total_minutes": sum(s.session_duration_minutes for s in services),
     }
+
+
+# A package lists its times a week at a time (?week=YYYY-MM-DD).
+def _by_day(first: date, slots, entry) -> list[tuple[date, list]]:
+    """Seven days from `first`, each with its slots (local dates in the listing's zone)."""
+    by_day = {day: list(items) for day, items in groupby(slots, key=lambda s: s.local_start_date[:10])}
+    days = [first + timedelta(days=n) for n in range(7)]
+    return [(day, [entry(slot) for slot in by_day.get(day.isoformat(), [])]) for day in days]
+
+
+def _first_day(request: HttpRequest, today: date) -> date:
+    """The first of the seven days shown: ?week=YYYY-MM-DD, never before today nor more than a year ahead."""
+    raw = request.GET.get("week")
+    if not raw:
+        return today
+    try:
+        chosen = date.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidArgument("That week is not a date like 2026-05-04.") from exc
+    if chosen > today + timedelta(weeks=MAX_WEEKS_AHEAD):
+        raise InvalidArgument("Bookings open at most a year ahead.")
+    return max(chosen, today)
 
 
 def _package_slot(services, start: str):

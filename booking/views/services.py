@@ -1,7 +1,11 @@
-"""The service list and each service's page: the appointment slot picker, a class's sessions by week, a course
-with its sessions. Every page works as a plain page; with htmx the week and zone controls swap one fragment."""
+"""The service list and each service's page: a month calendar with the chosen day's times (appointments) or
+sessions (classes), a course with its sessions. Every page works as a plain page; with htmx a day of the calendar
+swaps the day's times, and the month, staff and zone controls swap the picker."""
 
+import functools
+from dataclasses import dataclass
 from datetime import date, timedelta
+from datetime import time as dt_time
 from itertools import groupby
 from urllib.parse import urlencode
 
@@ -9,18 +13,18 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET
 
 from booking.backends import get_backend
 from booking.dates import format_instant
 from booking.errors import BookingsError, InvalidArgument, NotFound
-from booking.port import Service, ServiceType
+from booking.port import Service, ServiceType, TimeSlot
 from booking.web import JUST_TAKEN, error_page
 
-from .common import display_zone, service_or_404, zone_context
+from . import calendar
+from .common import business_zone, display_zone, service_or_404, zone_context
 
-MAX_WEEKS_AHEAD = 52
 TEMPLATES = {ServiceType.APPOINTMENT: "booking/slot_picker.html", ServiceType.CLASS: "booking/class_sessions.html",
              ServiceType.COURSE: "booking/course.html"}
 
@@ -36,13 +40,21 @@ def service_list(request: HttpRequest) -> HttpResponse:
 def slot_picker(request: HttpRequest, slug: str) -> HttpResponse:
     """A service's page: times to choose from, whatever its type."""
     service = service_or_404(slug)
+    fragment = picker_fragment(request) if service.type != ServiceType.COURSE else None  # a course has no fragment to swap
     try:
-        context = times_context(request, service)
+        context = times_context(request, service, day_only=fragment == "times")
     except BookingsError as error:
         return error_page(request, error)
     template = TEMPLATES[service.type]
-    swap = request.htmx and service.type != ServiceType.COURSE  # the course page has no fragment to swap
-    return render(request, f"{template}#picker" if swap else template, context)
+    return render(request, f"{template}#{fragment}" if fragment else template, context)
+
+
+def picker_fragment(request: HttpRequest) -> str | None:
+    """The fragment of a times page an htmx request swaps: "times" (a day chosen in the calendar) or "picker"
+    (another month, staff member or zone); None for the whole page, which restoring history needs too."""
+    if not request.htmx or request.htmx.history_restore_request:
+        return None
+    return "times" if request.htmx.target == "times" else "picker"
 
 
 def just_taken(request: HttpRequest, service: Service, message: str | None = None) -> HttpResponse:
@@ -56,47 +68,124 @@ def just_taken(request: HttpRequest, service: Service, message: str | None = Non
     return render(request, TEMPLATES[service.type], context, status=409)
 
 
-def times_context(request, service, *, from_today=False, choose_url=None) -> dict:
-    """The context of a service's times page. An appointment's times link to `choose_url` (the booking form unless
-    told otherwise) with the time and staff in the query string."""
+def times_context(request, service, *, from_today=False, choose_url=None, moving=None, day_only=False) -> dict:
+    """The context of a service's times page: a month calendar marking the days with open times, and the chosen
+    day's times (appointments) or sessions (classes). The chosen day is the one the address names if it has times
+    (sessions), else the first open day from it on, else the month's first open day. `from_today` ignores the
+    month and day asked for; `day_only` lists the chosen day alone, for htmx, which swaps just that. An
+    appointment's times link to `choose_url` (the booking form unless told otherwise) with the time and staff in
+    the query string. `moving` is a class booking being moved: its session is the customer's own, and a session
+    needs room for all its participants."""
     tz = display_zone(request)
     context = {"service": service, **zone_context(request, tz)}
     if service.type == ServiceType.COURSE:
         return {**context, **_course_context(service)}
     today = timezone.now().astimezone(tz).date()
-    first = today if from_today else _first_day(request, today)
-    after = first + timedelta(days=7)
-    context |= {
-        "week": first,
-        "previous_week": max(first - timedelta(days=7), today) if first > today else None,
-        "next_week": after if after <= today + timedelta(weeks=MAX_WEEKS_AHEAD) else None,
-    }
+    month, day = calendar.requested({} if from_today else request.GET, today)
+    day_only, asked = day_only and day is not None, day
+    zone_filter = [("tz", context["tz_param"])] if context["tz_param"] else []
     if service.type == ServiceType.CLASS:
-        response = get_backend().list_event_time_slots(
-            service_ids=[service.id], from_local_date=f"{first.isoformat()}T00:00:00",
-            to_local_date=f"{after.isoformat()}T00:00:00", time_zone=tz.key, limit=1000,
+        links = calendar.Links(zone_filter)
+        states, day, found = _class_days(service, tz, month, day, day_only, moving)
+        context |= {"sessions": found, "needed": moving.total_participants if moving else 1,
+                    "current_event": moving.slot.event_id if moving else None}
+    else:
+        staff = _chosen_staff(request, service)
+        links = calendar.Links([("staff", staff), *zone_filter])
+        ours = business_zone(request) if context["other_zone"] else None
+        states, day, times = _appointment_days(service, (tz, ours), month, day, day_only, staff,
+                                               choose_url or reverse("booking:details", args=[service.slug]))
+        context |= {"staff": staff, "times": times, "time_groups": _parts_of_day(times)}
+    context |= {"month": month, "chosen_day": day, "day_words": dateformat.format(day, "l j F") if day else ""}
+    if not day_only:
+        context |= {
+            "missed_day": asked if asked and asked != day else None,
+            "weeks": calendar.weeks(month, states, day, links), "weekdays": calendar.weekdays(),
+            "has_open_days": calendar.OPEN in states.values(),
+            "previous_month_href": links.month(month.previous) if month.previous else None,
+            "next_month_href": links.month(month.next) if month.next else None,
+        }
+    return context
+
+
+def _appointment_days(service, zones, month, day, day_only, staff, choose_url):
+    """The month's days with open times (one port call, at most one time a day), the chosen day, and its Times
+    (a second call, for that day only). `zones`: the customer's, and ours when it is another."""
+    tz, ours = zones
+    backend = get_backend()
+    resources = None if staff == "any" else [staff]
+    states = {}
+    if not day_only:
+        marks = backend.list_availability_time_slots(
+            service_id=service.id, from_local_date=_midnight(month.start), to_local_date=_midnight(month.end),
+            time_zone=tz.key, resource_ids=resources, time_slots_per_day=1,
         )
-        slots = response.time_slots
-        return context | {"days": _by_day(first, slots, lambda s: s), "has_slots": bool(slots)}
-    staff = _chosen_staff(request, service)
-    response = get_backend().list_availability_time_slots(
-        service_id=service.id,
-        from_local_date=f"{first.isoformat()}T00:00:00",
-        to_local_date=f"{after.isoformat()}T00:00:00",
-        time_zone=tz.key,
-        resource_ids=None if staff == "any" else [staff],
+        states = {date.fromisoformat(s.local_start_date[:10]): calendar.OPEN for s in marks.time_slots if s.bookable}
+        day = calendar.choose(states, day, keep={calendar.OPEN})
+        if day is None:  # no open time this month: nothing more to ask
+            return states, day, []
+    listed = backend.list_availability_time_slots(
+        service_id=service.id, from_local_date=_midnight(day), to_local_date=_midnight(day + timedelta(days=1)),
+        time_zone=tz.key, resource_ids=resources,
     )
-    bookable = [s for s in response.time_slots if s.bookable]
-    choose_url = choose_url or reverse("booking:details", args=[service.slug])
-    days = _by_day(first, bookable, lambda slot: (slot, f"{choose_url}?{_slot_query(slot, staff, tz)}"))
-    return context | {"staff": staff, "days": days, "has_slots": bool(bookable)}
+    return states, day, [
+        Time(slot, f"{choose_url}?{_slot_query(slot, staff, tz)}", _clock(slot.start_date.astimezone(tz)),
+             _clock(slot.start_date.astimezone(ours)) if ours else None)
+        for slot in listed.time_slots if slot.bookable
+    ]
 
 
-def _by_day(first: date, slots, entry) -> list[tuple[date, list]]:
-    """Seven days from `first`, each with its slots (local dates in the listing's zone)."""
-    by_day = {day: list(items) for day, items in groupby(slots, key=lambda s: s.local_start_date[:10])}
-    days = [first + timedelta(days=n) for n in range(7)]
-    return [(day, [entry(slot) for slot in by_day.get(day.isoformat(), [])]) for day in days]
+def _class_days(service, tz, month, day, day_only, moving):
+    """The month's days with sessions, open or not, the chosen day, and its sessions, from one port call over the
+    month (a class has a few sessions a day), or over the chosen day alone."""
+    first, after = (day, day + timedelta(days=1)) if day_only else (month.start, month.end)
+    listed = get_backend().list_event_time_slots(
+        service_ids=[service.id], from_local_date=_midnight(first), to_local_date=_midnight(after), time_zone=tz.key,
+        limit=1000,
+    ).time_slots
+    states = {}
+    if not day_only:
+        needed, own = (moving.total_participants, moving.slot.event_id) if moving else (1, None)
+        for slot in listed:
+            when = date.fromisoformat(slot.local_start_date[:10])
+            bookable = slot.bookable and slot.bookable_capacity >= needed and slot.event_info.event_id != own
+            states[when] = calendar.OPEN if bookable or states.get(when) == calendar.OPEN else calendar.CLOSED
+        day = calendar.choose(states, day, keep={calendar.OPEN, calendar.CLOSED})  # a full day shows its sessions
+    return states, day, [slot for slot in listed if day and slot.local_start_date[:10] == day.isoformat()]
+
+
+@dataclass(frozen=True)
+class Time:
+    """A time of the chosen day: its slot, its link, and its start as the customer reads it and as we do (None
+    when that is the same zone). The labels are made here once rather than by template filters, which cost most
+    of the page when a day has many times."""
+
+    slot: TimeSlot
+    href: str
+    shown: str
+    ours: str | None
+
+
+@functools.lru_cache(maxsize=24 * 60)
+def _clock_at(hour: int, minute: int) -> str:
+    return dateformat.time_format(dt_time(hour, minute), "g:i A")  # as the templates' date:"g:i A"
+
+
+def _clock(moment) -> str:
+    return _clock_at(moment.hour, moment.minute)
+
+
+def _parts_of_day(times: list[Time]) -> list[tuple[str, list[Time]]]:
+    """The day's times under Morning, Afternoon and Evening (by the hour they show), for a long day to scan."""
+    parts = {}
+    for time in times:
+        hour = int(time.slot.local_start_date[11:13])
+        parts.setdefault("Morning" if hour < 12 else "Afternoon" if hour < 17 else "Evening", []).append(time)
+    return list(parts.items())
+
+
+def _midnight(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00"
 
 
 def _course_context(service) -> dict:
@@ -106,20 +195,6 @@ def _course_context(service) -> dict:
         return {"course": None}
     return {"course": course, "participant_choices": range(
         1, max(min(service.booking_policy.max_participants_per_booking, course.remaining_capacity), 1) + 1)}
-
-
-def _first_day(request: HttpRequest, today: date) -> date:
-    """The first of the seven days shown: ?week=YYYY-MM-DD, never before today nor more than a year ahead."""
-    raw = request.GET.get("week")
-    if not raw:
-        return today
-    try:
-        chosen = date.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidArgument("That week is not a date like 2026-05-04.") from exc
-    if chosen > today + timedelta(weeks=MAX_WEEKS_AHEAD):
-        raise InvalidArgument("Bookings open at most a year ahead.")
-    return max(chosen, today)
 
 
 def _chosen_staff(request: HttpRequest, service: Service) -> str:

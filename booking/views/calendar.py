@@ -1,0 +1,140 @@
+"""The month calendar of a service's page: the month and day an address asks for, the weeks of that month with the
+days that have open times marked, and the links between them.
+
+Dates are the customer's local dates, in the zone they read times in. Every link carries the month, the day (for a
+day), and the filters of the page (staff, zone), so that each works as a plain link without JavaScript.
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.utils import dateformat, formats
+
+from booking.errors import InvalidArgument
+
+MAX_WEEKS_AHEAD = 52
+HORIZON = timedelta(weeks=MAX_WEEKS_AHEAD)  # bookings open at most a year ahead; the last month shown holds it
+OPEN, CLOSED = "open", "closed"  # a day with times to choose; a day whose sessions are all full, cancelled or closed
+
+
+def _month_after(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class Month:
+    """A month of the calendar (`first` is its 1st) as seen on `today`."""
+
+    first: date
+    today: date
+
+    @property
+    def last_day(self) -> date:
+        """The last day that can be booked at all."""
+        return self.today + HORIZON
+
+    @property
+    def start(self) -> date:
+        """The first day of this month that is listed: today in the current month."""
+        return max(self.first, self.today)
+
+    @property
+    def end(self) -> date:
+        """The day after the last one listed: the next month's 1st, or the day after the horizon."""
+        return min(_month_after(self.first), self.last_day + timedelta(days=1))
+
+    @property
+    def previous(self) -> date | None:
+        before = (self.first - timedelta(days=1)).replace(day=1)
+        return before if before >= self.today.replace(day=1) else None
+
+    @property
+    def next(self) -> date | None:
+        after = _month_after(self.first)
+        return after if after <= self.last_day else None
+
+    def listed(self, day: date) -> bool:
+        return self.start <= day < self.end
+
+
+def requested(params, today: date) -> tuple[Month, date | None]:
+    """The month and the day asked for by ?month=YYYY-MM and ?day=YYYY-MM-DD; the day, when given, decides the month.
+    A month or day already past means the current one (old links keep working); beyond the horizon, or malformed,
+    raises InvalidArgument."""
+    day = _parse(params.get("day"), date.fromisoformat, "That day is not a date like 2026-12-08.")
+    month = _parse(params.get("month"), lambda raw: date.fromisoformat(f"{raw}-01"),
+                   "That month is not a month like 2026-12.")
+    if day is not None and day < today:
+        day = None
+    first = (day or month or today).replace(day=1)
+    if first < today.replace(day=1):
+        first = today.replace(day=1)
+    chosen = Month(first, today)
+    if (day or chosen.first) > chosen.last_day:
+        raise InvalidArgument("Bookings open at most a year ahead.")
+    return chosen, day
+
+
+def _parse(raw, parse, message):
+    if not raw:
+        return None
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        raise InvalidArgument(message) from exc
+
+
+@dataclass(frozen=True)
+class Day:
+    """A day of the month in the calendar: its state (OPEN, CLOSED or None) and, when it has one, its link and its
+    name ("Tuesday 8 December")."""
+
+    date: date
+    state: str | None
+    href: str | None
+    words: str | None
+    today: bool
+    chosen: bool
+
+
+class Links:
+    """The addresses of the calendar's months and days, with the page's own filters (staff, zone) kept."""
+
+    def __init__(self, filters: list[tuple[str, str]]):
+        self.filters = filters
+
+    def month(self, first: date) -> str:
+        return "?" + urlencode([("month", f"{first:%Y-%m}"), *self.filters])
+
+    def day(self, day: date) -> str:
+        return "?" + urlencode([("month", f"{day:%Y-%m}"), ("day", day.isoformat()), *self.filters])
+
+
+def weeks(month: Month, states: dict[date, str], chosen: date | None, links: Links) -> list[list[Day | None]]:
+    """The month's weeks from the locale's first day of the week; None pads the days of other months."""
+    grid = calendar.Calendar(firstweekday=(formats.get_format("FIRST_DAY_OF_WEEK") - 1) % 7)
+    return [
+        [None if day.month != month.first.month else Day(
+            date=day, state=states.get(day), href=links.day(day) if day in states else None,
+            words=dateformat.format(day, "l j F") if day in states else None,
+            today=day == month.today, chosen=day == chosen,
+        ) for day in week]
+        for week in grid.monthdatescalendar(month.first.year, month.first.month)
+    ]
+
+
+def weekdays() -> list[date]:
+    """Seven dates, one of each weekday in the calendar's column order, to name its columns."""
+    grid = calendar.Calendar(firstweekday=(formats.get_format("FIRST_DAY_OF_WEEK") - 1) % 7)
+    return grid.monthdatescalendar(2026, 1)[1]
+
+
+def choose(states: dict[date, str], asked: date | None, *, keep: set[str]) -> date | None:
+    """The day to show: the one asked for when its state is in `keep`, else the first open day from it on, else the
+    month's first open day. A day asked for can have lost its times since, or be another day in another zone."""
+    if asked is not None and states.get(asked) in keep:
+        return asked
+    open_days = sorted(day for day, state in states.items() if state == OPEN)
+    return next((day for day in open_days if asked is None or day >= asked), open_days[0] if open_days else None)
