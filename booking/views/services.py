@@ -40,7 +40,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
 def slot_picker(request: HttpRequest, slug: str) -> HttpResponse:
     """A service's page: times to choose from, whatever its type."""
     service = service_or_404(slug)
-    fragment = picker_fragment(request) if service.type != ServiceType.COURSE else None  # a course has no fragment to swap
+    fragment = picker_fragment(request) if service.type != ServiceType.COURSE else None  # a course: no fragment
     try:
         context = times_context(request, service, day_only=fragment == "times")
     except BookingsError as error:
