@@ -33,6 +33,9 @@ class StripeCheckout(models.Model):
     # In sandbox mode, the sandbox address the session was made at, so that a later refund reaches the same one.
     api_base = models.CharField(max_length=300, blank=True)
     fulfilled_at = models.DateTimeField(null=True, blank=True)
+    # Set while one caller (the webhook or the return page) settles the booking through the port, outside any
+    # transaction; cleared when it records the outcome or its call fails.
+    settling_since = models.DateTimeField(null=True, blank=True)
     # The payment settled the booking (as opposed to one refunded because the booking was gone or already paid).
     paid_booking = models.BooleanField(default=False)
     outcome = models.CharField(max_length=300, blank=True, help_text="What the payment did to the booking.")
@@ -56,7 +59,7 @@ class StripeCheckout(models.Model):
 
 
 class StripeEvent(models.Model):
-    """A webhook event, stored in the same transaction as its effect: the unique id makes a repeat a no-op."""
+    """A webhook event, stored once its effect is done: the unique id makes a repeat a no-op."""
 
     class Outcome(models.TextChoices):
         PROCESSED = "processed", "Processed"

@@ -4,11 +4,14 @@ then Confirm Or Decline Booking with the payment status.
 - `start_checkout()` gives the CREATED booking its checkout hold and a Checkout Session that expires with it, and
   returns the URL to send the customer to. A session still open for the booking is reused.
 - `fulfil_session()` settles the booking once Stripe says the session is paid. The webhook and the return page both
-  call it; it locks the checkout row and records that it ran, so the booking is settled exactly once.
+  call it; it claims the checkout in a short transaction, settles through the port outside it, and records that
+  it ran, so the booking is settled exactly once.
 - `end_session()` handles a session that expired or whose payment failed: the hold is released and the booking
   stays CREATED, so the customer can try again.
 
-No call to Stripe happens inside a database transaction: refunds decided here are sent after commit.
+No call to Stripe or to the bookings port happens inside a database transaction here (the port may be a remote Wix
+site, or on SQLite the Wix sandbox sharing our database's one write lock): refunds decided here are sent after
+commit.
 """
 
 import logging
@@ -37,6 +40,9 @@ PAID = frozenset({"paid", "no_payment_required"})
 REUSE_MARGIN = timedelta(minutes=5)
 # Checkout statuses only move forward, whatever order Stripe's events arrive in.
 RANK = {"starting": 0, "open": 1, "complete": 2, "expired": 3, "failed": 3}
+# A claim to settle a checkout older than this is taken to be dead (its process stopped mid-call) and can be taken
+# over: well beyond the Wix client's timeouts and retries.
+SETTLING_CLAIM = timedelta(minutes=2)
 
 
 def can_pay_online(service: Service) -> bool:
@@ -238,15 +244,31 @@ def _note(checkout: StripeCheckout, session: dict, status: str | None = None) ->
         checkout.payment_intent = session["payment_intent"]
 
 
+class CheckoutBusy(BookingsError):
+    """Another request (the webhook or the return page) is settling this booking's payment right now."""
+
+    http_status = 409
+    code = "CHECKOUT_BUSY"
+    default_message = "This payment is being recorded; try again in a moment."
+
+
 def fulfil_session(session: dict) -> str:
     """Settle the booking of a paid session (from the webhook or the return page); a no-op the second time.
-    Returns what happened, for the event log."""
+    Returns what happened, for the event log.
+
+    The bookings port is called outside any transaction (on a Wix site it is a remote call; on SQLite the Wix sandbox
+    needs the database's write lock meanwhile): a short transaction claims the checkout, the port settles the
+    booking, a second short one records the outcome. A failed port call gives the claim back, so a retry (Stripe's,
+    or the return page) settles it later. One booking is settled by one caller at a time (CheckoutBusy otherwise)."""
     checkout = checkout_for(session)
     if checkout is None:
         return "not one of our checkouts"
-    refund_reason = None
+    claim = timezone.now()
     with transaction.atomic():
-        checkout = StripeCheckout.objects.select_for_update().get(pk=checkout.pk)
+        # Every checkout of the booking, locked in one order: two paid sessions of one booking settle one by one.
+        rows = {row.pk: row for row in StripeCheckout.objects.select_for_update().filter(
+            booking_id=checkout.booking_id).order_by("pk")}
+        checkout = rows[checkout.pk]
         _note(checkout, session)
         if session.get("payment_status") not in PAID:
             checkout.save()
@@ -262,13 +284,23 @@ def fulfil_session(session: dict) -> str:
             logger.error("Checkout %s of booking %s not settled: %s", checkout.session_id, checkout.booking_id,
                          mismatch)
             return mismatch
-        outcome, refund_reason = _settle(checkout)
-        checkout.fulfilled_at = timezone.now()
-        checkout.paid_booking = refund_reason is None
-        checkout.outcome = outcome[:300]
+        if any(row.settling_since and row.settling_since > claim - SETTLING_CLAIM for row in rows.values()):
+            checkout.save()
+            raise CheckoutBusy()
+        checkout.settling_since = claim
         checkout.save()
+    try:
+        outcome, refund_reason = _settle(checkout)
+    except BaseException:
+        StripeCheckout.objects.filter(pk=checkout.pk, settling_since=claim).update(settling_since=None)
+        raise
+    with transaction.atomic():
+        StripeCheckout.objects.filter(pk=checkout.pk).update(
+            settling_since=None, fulfilled_at=timezone.now(), paid_booking=refund_reason is None,
+            outcome=outcome[:300])
+        checkout.refresh_from_db()
         if refund_reason:
-            request_refund(checkout, reason=refund_reason)
+            request_refund(checkout, reason=refund_reason)  # sent to Stripe once this commits
     logger.info("Checkout %s paid: %s", checkout.session_id, outcome)
     return outcome
 
@@ -328,7 +360,8 @@ def _time_still_free(booking: Booking) -> bool:
 
 def end_session(session: dict, *, status: str) -> str:
     """A session expired or its payment failed: release the booking's hold, unless the booking is paid or a newer
-    checkout of it is running. The booking stays CREATED; the customer can try again."""
+    checkout of it is running. The booking stays CREATED; the customer can try again. The port's release is called
+    after the row's transaction (see fulfil_session)."""
     checkout = checkout_for(session)
     if checkout is None:
         return "not one of our checkouts"
@@ -336,7 +369,7 @@ def end_session(session: dict, *, status: str) -> str:
         checkout = StripeCheckout.objects.select_for_update().get(pk=checkout.pk)
         _note(checkout, session, status=status)
         checkout.save()
-        if checkout.fulfilled_at is not None:
+        if checkout.fulfilled_at is not None or checkout.settling_since is not None:
             return "already paid; nothing to release"
         running = StripeCheckout.objects.filter(
             booking_id=checkout.booking_id, status__in=[StripeCheckout.Status.STARTING, StripeCheckout.Status.OPEN],
@@ -344,5 +377,5 @@ def end_session(session: dict, *, status: str) -> str:
         ).exclude(pk=checkout.pk)
         if running.exists():
             return "a newer checkout holds the time"
-        get_backend().release_hold(checkout.booking_id)
+    get_backend().release_hold(checkout.booking_id)
     return f"{status}: hold released"

@@ -66,9 +66,28 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(params=["local", "wix"])
+def backend(request, live_server, settings):
+    """The bookings backend the site runs on: the embedded engine, or (BOOKINGS_BACKEND=wix) the Wix sandbox served
+    by the same live server. Every test using it runs once per backend, as test_x[local] and test_x[wix]."""
+    if request.param == "local":
+        yield "local"
+        return
+    from bookingsite.sandboxes.wix import recorder
+
+    switch = _use_wix(live_server, settings)
+    next(switch)
+    yield "wix"
+    # The pages went through the Wix sandbox, not around it to the engine.
+    assert any(r["path"].endswith("/time-slots") or "/bookings/" in r["path"] for r in recorder.requests), \
+        "no page of this test called the Wix sandbox"
+    next(switch, None)
+
+
 @pytest.fixture
-def demo(live_server):
-    """The demo business behind a live server, for the browser tests; returns the server's address."""
+def demo(backend, live_server):
+    """The demo business behind a live server, for the browser tests, on each backend; returns the server's
+    address."""
     from django.utils import timezone
 
     from booking.demo import load_demo
@@ -116,6 +135,12 @@ def engine():
 def wix_site(live_server, settings):
     """BOOKINGS_BACKEND=wix against the Wix sandbox behind a live server; returns the sandbox's base URL. Use
     with django_db(transaction=True), so the server's thread sees the test's rows."""
+    yield from _use_wix(live_server, settings)
+
+
+def _use_wix(live_server, settings):
+    """Switch the site to the wix backend (get_backend() caches one per name) with an empty catalog cache and an
+    empty sandbox request log, and back afterwards."""
     from django.core.cache import cache
 
     from booking.backends import _backend

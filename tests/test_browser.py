@@ -132,3 +132,22 @@ def test_a_keyboard_user_can_pick_a_day_and_a_time(page: Page, demo):
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
     expect(page.locator("dl.summary")).to_contain_text(label.split(",")[0])
+
+
+def test_a_customer_books_a_free_consultation(page: Page, demo, console_errors):
+    page.goto(demo + "/")
+    page.get_by_role("link", name="Free consultation").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Free consultation")
+    page.locator("a.slot").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
+    page.get_by_label("First name").fill("Ada")
+    page.get_by_label("Last name").fill("Lovelace")
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review your booking")
+    page.get_by_role("button", name="Book now").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You're booked")
+    expect(page.get_by_text("Your booking is confirmed.")).to_be_visible()
+    booking = models.Booking.objects.get()
+    assert (booking.status, booking.payment_status) == ("CONFIRMED", "EXEMPT")
+    assert console_errors == []

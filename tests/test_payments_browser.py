@@ -61,12 +61,14 @@ def test_a_deposit_is_paid_online_without_javascript(browser, demo):
     assert models.Booking.objects.get().payment_status == "PARTIALLY_PAID"
 
 
-def test_abandoning_the_payment_lets_the_customer_choose_another_time(page: Page, demo, console_errors):
+def test_abandoning_the_payment_lets_the_customer_choose_another_time(page: Page, demo, backend, console_errors):
+    # A Wix site holds nothing while the customer pays (docs/decisions.md); the engine's hold is checked locally.
+    held = backend == "local"
     choose_a_time_and_fill_in(page, demo, "Deep tissue massage")
     page.get_by_role("button", name="Book now").click()
     page.get_by_role("button", name="Abandon").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your payment is not finished")
-    assert models.Booking.objects.get().hold_expires_at is not None
+    assert (models.Booking.objects.get().hold_expires_at is not None) == held
     page.get_by_role("button", name="Choose another time").click()
     expect(page.get_by_text("The time you held is free again.")).to_be_visible()
     assert models.Booking.objects.get().hold_expires_at is None

@@ -286,3 +286,23 @@ def test_no_secret_reaches_a_response_or_a_log_line(client, engine, studio, capl
     everything = caplog.text + bad.content.decode() + good.content.decode()
     assert settings.STRIPE_WEBHOOK_SECRET not in everything and "s3cr3t" not in everything
     assert stripe_api.describe_key("sk_test_abcdefgh12345678") == "sk_test_…5678"
+
+
+def test_a_checkout_being_settled_is_a_409_until_its_claim_ends_or_goes_stale(client, engine, studio):
+    """Another request holds the claim (it is calling the port): Stripe is told to retry. A claim left by a process
+    that died mid-call is taken over once it is older than SETTLING_CLAIM."""
+    from payments.stripe_checkout import SETTLING_CLAIM
+
+    booking = book(engine, studio["massage"])
+    checkout = held_checkout(engine, booking)
+    body = event_body("checkout.session.completed", checkout)
+    StripeCheckout.objects.filter(pk=checkout.pk).update(settling_since=timezone.now() - timedelta(seconds=5))
+    busy = post_event(client, body)
+    assert busy.status_code == 409 and "being recorded" in busy.json()["detail"]
+    assert stored(booking).status == "CREATED" and not StripeEvent.objects.exists()
+    StripeCheckout.objects.filter(pk=checkout.pk).update(
+        settling_since=timezone.now() - SETTLING_CLAIM - timedelta(seconds=1))
+    assert post_event(client, body).status_code == 200
+    assert (stored(booking).status, stored(booking).payment_status) == ("CONFIRMED", "PAID")
+    checkout.refresh_from_db()
+    assert checkout.settling_since is None and checkout.fulfilled_at is not None and checkout.paid_booking

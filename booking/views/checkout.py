@@ -149,6 +149,7 @@ def _answer_rows(request, service) -> list[tuple[str, str]]:
 def _book(request, service, draft, provider) -> HttpResponse:
     backend = get_backend()
     answers = drafts.saved_answers(request.session)
+    booking = None
     try:
         create = create_request(service, draft, answers, provider.selected_payment_option, business_zone(request))
         booking = backend.create_booking(create, submission_key=draft.submission_key)
@@ -162,7 +163,7 @@ def _book(request, service, draft, provider) -> HttpResponse:
     except BookingsError as error:
         if error.code in TAKEN:
             return just_taken(request, service, error.message if error.code != "SLOT_NOT_AVAILABLE" else None)
-        if error.code == "INVALID_BOOKING_STATUS":
+        if error.code == "INVALID_BOOKING_STATUS" and booking is not None:
             # A second submit of the same page settled the booking first; show it.
             return redirect("booking:confirmation", booking_id=booking.id)
         return error_page(request, error)

@@ -82,7 +82,8 @@ def endpoint(identity: str, method: str = "POST"):
                 return wix_error(405, f"Use {method}.", "METHOD_NOT_ALLOWED")
             fault = recorder.take_fault(request.path)
             if fault is not None:
-                return wix_error(fault, "Injected by the test.", "SANDBOX_FAULT")
+                status, code, message = fault
+                return wix_error(status, message, code)
             try:
                 body = json.loads(request.body or b"{}") if request.method == "POST" else {}
             except ValueError:

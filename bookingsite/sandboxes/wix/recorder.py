@@ -6,7 +6,7 @@ import threading
 
 _lock = threading.Lock()
 requests: list[dict] = []
-_faults: dict[str, list[int]] = {}
+_faults: dict[str, list[tuple[int, str, str]]] = {}
 
 
 def record(entry: dict) -> None:
@@ -20,13 +20,16 @@ def clear() -> None:
         _faults.clear()
 
 
-def fail_next(path_suffix: str, *statuses: int) -> None:
-    """Answer the next calls whose path ends with `path_suffix` with these statuses, one each."""
+def fail_next(path_suffix: str, *statuses: int, code: str = "SANDBOX_FAULT",
+              message: str = "Injected by the test.") -> None:
+    """Answer the next calls whose path ends with `path_suffix` with these statuses, one each, in Wix's error shape
+    with this application code and message."""
     with _lock:
-        _faults.setdefault(path_suffix, []).extend(statuses)
+        _faults.setdefault(path_suffix, []).extend((status, code, message) for status in statuses)
 
 
-def take_fault(path: str) -> int | None:
+def take_fault(path: str) -> tuple[int, str, str] | None:
+    """(status, application code, message) of the next fault for this path, or None."""
     with _lock:
         for suffix, statuses in _faults.items():
             if path.endswith(suffix) and statuses:
