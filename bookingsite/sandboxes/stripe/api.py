@@ -12,7 +12,6 @@ import hmac
 import re
 from urllib.parse import parse_qsl
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
@@ -76,7 +75,7 @@ def endpoint(*methods: str):
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             try:
-                if not settings.STRIPE_SANDBOX:
+                if not stripe_api.sandbox_on():
                     raise ApiError(404, "The Stripe sandbox is off (a STRIPE_SECRET_KEY is set).")
                 if request.method not in methods:
                     raise ApiError(405, f"Unrecognized request URL ({request.method}: {request.path}).")

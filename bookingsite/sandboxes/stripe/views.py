@@ -2,7 +2,6 @@
 the session and send its signed webhooks before returning the customer to the success URL, as Stripe does;
 Abandon goes back to the cancel URL and leaves the session open until it expires."""
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
@@ -15,7 +14,7 @@ ACTIONS = ("pay", "decline", "abandon")
 
 
 def _session_or_404(session_id: str) -> dict:
-    if not settings.STRIPE_SANDBOX:
+    if not stripe_api.sandbox_on():
         raise Http404("The Stripe sandbox is off.")
     session = state.expire_if_lapsed(session_id)
     if session is None:

@@ -2,19 +2,19 @@
 would at that moment. The sandbox also does this whenever a session is looked at; this is for the ones nobody
 looks at again (run it from cron next to release_expired_holds, in development)."""
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from bookingsite.sandboxes.stripe import state
 from bookingsite.sandboxes.stripe.models import SandboxObject
+from payments import stripe_api
 
 
 class Command(BaseCommand):
     help = "Expire lapsed checkout sessions of the Stripe sandbox and send their webhooks."
 
     def handle(self, *args, **options):
-        if not settings.STRIPE_SANDBOX:
-            raise CommandError("The Stripe sandbox is off (set STRIPE_SANDBOX=true to use it).")
+        if not stripe_api.sandbox_on():
+            raise CommandError("The Stripe sandbox is off (set STRIPE_SANDBOX=true, and no STRIPE_SECRET_KEY).")
         expired = 0
         now = state.now()
         for row in SandboxObject.objects.filter(type="checkout.session", data__status="open"):
