@@ -22,6 +22,16 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _urlconf_of_the_test_settings():
+    """The URLs mount the sandboxes when the settings say so at import. Import them now, under tests/settings.py:
+    were the first request made inside a test that turns a sandbox off, the sandbox would be unrouted for the rest
+    of the run."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - the import is the point
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Every test starts with no abuse-limit counts (the cache is the real one: local memory in this process)."""
