@@ -132,7 +132,10 @@ def release_booking_time(request: HttpRequest, booking_id: UUID) -> HttpResponse
     """The customer gives up paying for this time: its session ends, its hold is released, they choose again."""
     booking = _own_booking(request, booking_id)
     service = stripe_checkout.service_of(booking)
-    if booking.status == BookingStatus.CREATED:
+    if booking.status == BookingStatus.CREATED and wix_ecom.in_use():
+        # Wix keeps the unpaid booking until its checkout lapses; there is no call to give its time up sooner.
+        messages.info(request, "Choose another time; your answers are kept. The unpaid booking lapses by itself.")
+    elif booking.status == BookingStatus.CREATED:
         providers.abandon_checkout(booking.id)
         messages.info(request, "The time you held is free again. Choose another time; your answers are kept.")
     return redirect("booking:slots", slug=service.slug)
