@@ -82,12 +82,15 @@ def create_checkout(client: WixClient, body: dict) -> Checkout:
     return parse_checkout(client.write("/ecom/v1/checkouts", body))
 
 
-def create_redirect_session(client: WixClient, body: dict) -> str:
-    answer = client.write("/redirect-session/v1/redirect-session", body)
+def parse_redirect_url(answer: dict) -> str:
     url = (answer.get("redirectSession") or {}).get("fullUrl")
     if not url:
         raise Unavailable(code="WIX_REDIRECT_MISSING")
     return str(url)
+
+
+def create_redirect_session(client: WixClient, body: dict) -> str:
+    return parse_redirect_url(client.write("/redirect-session/v1/redirect-session", body))
 
 
 def get_order(client: WixClient, order_id: str) -> Order:
