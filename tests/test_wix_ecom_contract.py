@@ -64,8 +64,8 @@ def test_the_sandboxs_checkout_has_the_keys_of_wixs_example(studio):
     booking = book(backend, studio["stone"])
     answer = backend.client.write("/ecom/v1/checkouts", ecom.checkout_request(
         booking.id, first_name="Ada", last_name="Lovelace", email="ada@example.com"))
-    assert CHECKOUT_READ <= keys(sample("09-create-checkout-stores-full-response.json"))
-    assert CHECKOUT_READ <= keys(answer)
+    assert keys(sample("09-create-checkout-stores-full-response.json")) >= CHECKOUT_READ
+    assert keys(answer) >= CHECKOUT_READ
     checkout = ecom.parse_checkout(answer)
     assert (checkout.total, checkout.pay_now, checkout.pay_later) == (Decimal("90.00"), Decimal("20.00"),
                                                                       Decimal("70.00"))
