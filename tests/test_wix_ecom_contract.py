@@ -152,3 +152,16 @@ def test_a_settled_booking_cannot_be_checked_out(studio):
         backend.client.write("/ecom/v1/checkouts", ecom.checkout_request(
             booking.id, first_name="A", last_name="B", email="a@example.com"))
     assert refused.value.http_status == 428
+
+
+def test_a_time_held_by_a_checkout_cannot_be_checked_out_again(studio):
+    from booking.errors import SlotNotAvailable
+
+    backend, session = get_backend(), {}
+    with auth.bound_session(session):
+        first = book(backend, studio["massage"])
+        wix_ecom.start(first, customer_request())
+        with pytest.raises(SlotNotAvailable):
+            second = book(backend, studio["massage"])  # made when CREATED bookings hold nothing at Create Booking
+            wix_ecom.start(second, customer_request())
+    assert WixEcomCheckout.objects.count() == 1
