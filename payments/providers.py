@@ -57,6 +57,9 @@ class InPersonProvider(CheckoutProvider):
         return payment.options.in_person or payment.rate_type == RateType.CUSTOM
 
     def complete(self, booking: Booking, request: HttpRequest) -> Booking:
+        if wix_ecom.in_use():
+            # A Wix eCommerce site records the booking as an unpaid order; Wix confirms it with the order.
+            return wix_ecom.place_offline(booking)
         return get_backend().confirm_or_decline_booking(booking.id, payment_status=PaymentStatus.NOT_PAID)
 
 

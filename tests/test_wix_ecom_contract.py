@@ -119,13 +119,13 @@ def test_orders_are_read_with_the_apps_identity(studio, client):
     answer = client.post(url[url.index("/_sandbox/"):], {"action": "pay"})
     assert answer.status_code == 302 and "orderId=" in answer["Location"]
     order_id = answer["Location"].split("orderId=")[1].split("&")[0]
-    order = ecom.get_order(backend.client, order_id)
+    order = backend.get_order(order_id)
     [call] = made(f"/ecom/v1/orders/{order_id}")
     assert (call["method"], call["authorization"]) == ("GET", "app")
     assert (order.status, order.payment_status, order.booking_ids) == ("APPROVED", "PARTIALLY_PAID", (booking.id,))
     assert wix_ecom.verify_return(booking.id, order_id).order_id == order_id
     with pytest.raises(NotFound):
-        ecom.get_order(backend.client, "00000000-0000-4000-8000-000000000000")
+        backend.get_order("00000000-0000-4000-8000-000000000000")
     with auth.bound_session(session), pytest.raises(BookingsError) as refused:
         backend.client.get(f"/ecom/v1/orders/{order_id}")  # a visitor may not read orders
     assert refused.value.http_status == 403
@@ -165,3 +165,34 @@ def test_a_time_held_by_a_checkout_cannot_be_checked_out_again(studio):
             second = book(backend, studio["massage"])  # made when CREATED bookings hold nothing at Create Booking
             wix_ecom.start(second, customer_request())
     assert WixEcomCheckout.objects.count() == 1
+
+
+def test_a_booking_paid_in_person_is_ordered_from_its_checkout(studio):
+    from payments.providers import PROVIDERS
+
+    backend, session = get_backend(), {}
+    with auth.bound_session(session):
+        booking = book(backend, studio["stone"], option="OFFLINE")
+        settled = PROVIDERS["in_person"].complete(booking, customer_request())
+    assert (settled.status, settled.payment_status) == ("CONFIRMED", "NOT_PAID")
+    [call] = made(f"/ecom/v1/checkouts/{WixEcomCheckout.objects.get().checkout_id}/create-order")
+    assert (call["method"], call["authorization"]) == ("POST", "visitor")
+    assert not [r for r in recorder.requests if "confirmOrDecline" in r["path"]]
+    checkout = WixEcomCheckout.objects.get()
+    assert (checkout.pay_now, checkout.pay_later) == (Decimal("0.00"), Decimal("90.00"))
+    order = backend.get_order(checkout.order_id)
+    assert (order.status, order.payment_status, order.booking_ids) == ("APPROVED", "NOT_PAID", (booking.id,))
+    with pytest.raises(BookingsError) as again:  # one order per checkout
+        backend.client.write(f"/ecom/v1/checkouts/{checkout.checkout_id}/create-order", {})
+    assert again.value.http_status == 428
+
+
+def test_in_person_with_the_stripe_checkout_still_confirms_or_declines(studio, settings):
+    from payments.providers import PROVIDERS
+
+    settings.WIX_CHECKOUT = "stripe"
+    backend = get_backend()
+    booking = book(backend, studio["stone"], option="OFFLINE")
+    assert PROVIDERS["in_person"].complete(booking, customer_request()).status == "CONFIRMED"
+    assert [r for r in recorder.requests if "confirmOrDecline" in r["path"]]
+    assert not WixEcomCheckout.objects.exists()

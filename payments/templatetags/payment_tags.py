@@ -22,7 +22,7 @@ def payment_rows(service, booking=None, participants=1):
         # An inclusion tag's template has only this context, so it gets the enum it compares with here.
         return {"amounts": pricing.for_booking(booking, service), "settled": pricing.settlement(booking, service),
                 "service": service, "booking": booking, "PaymentStatus": ENUMS["PaymentStatus"],
-                "wix_checkout": wix_ecom.latest(booking.id) if wix_ecom.in_use() else None}
+                "wix": wix_ecom.reported_amounts(booking.id) if wix_ecom.in_use() else None}
     online = stripe_checkout.can_pay_online(service) or wix_ecom.offers(service)
     return {"amounts": pricing.breakdown(service, participants), "service": service, "online": online,
             "in_person": service.payment.options.in_person}

@@ -78,10 +78,6 @@ def redirect_session_request(checkout_id: str, *, thank_you_page_url: str, post_
             "callbacks": {"thankYouPageUrl": thank_you_page_url, "postFlowUrl": post_flow_url}}
 
 
-def create_checkout(client: WixClient, body: dict) -> Checkout:
-    return parse_checkout(client.write("/ecom/v1/checkouts", body))
-
-
 def parse_redirect_url(answer: dict) -> str:
     url = (answer.get("redirectSession") or {}).get("fullUrl")
     if not url:
@@ -89,11 +85,33 @@ def parse_redirect_url(answer: dict) -> str:
     return str(url)
 
 
-def create_redirect_session(client: WixClient, body: dict) -> str:
-    return parse_redirect_url(client.write("/redirect-session/v1/redirect-session", body))
+class EcomMixin:
+    """The eCommerce calls on the wix backend. They are not the bookings port's: payments.wix_ecom uses them only in
+    wix mode (the backend it gets from get_backend() is then this one)."""
 
+    client: WixClient = None  # set by WixBackend
 
-def get_order(client: WixClient, order_id: str) -> Order:
-    if not order_id or "/" in order_id:
-        raise NotFound("No such order.", code="ORDER_NOT_FOUND")
-    return parse_order(client.get(f"/ecom/v1/orders/{order_id}", identity=Identity.APP))
+    def create_ecom_checkout(self, booking_id: str, *, first_name: str, last_name: str, email: str,
+                             phone: str = "") -> Checkout:
+        body = checkout_request(booking_id, first_name=first_name, last_name=last_name, email=email, phone=phone)
+        return parse_checkout(self.client.write("/ecom/v1/checkouts", body))
+
+    def create_redirect_session(self, checkout_id: str, *, thank_you_page_url: str, post_flow_url: str) -> str:
+        body = redirect_session_request(checkout_id, thank_you_page_url=thank_you_page_url,
+                                        post_flow_url=post_flow_url)
+        return parse_redirect_url(self.client.write("/redirect-session/v1/redirect-session", body))
+
+    def create_order_from_checkout(self, checkout_id: str) -> str:
+        """Create Order from a checkout (§8.3), for a booking paid later: Wix then moves the booking as after a
+        payment."""
+        if not checkout_id or "/" in checkout_id:
+            raise NotFound("No such checkout.", code="CHECKOUT_NOT_FOUND")
+        answer = self.client.write(f"/ecom/v1/checkouts/{checkout_id}/create-order", {})
+        if not answer.get("orderId"):
+            raise Unavailable(code="WIX_ORDER_MISSING")
+        return str(answer["orderId"])
+
+    def get_order(self, order_id: str) -> Order:
+        if not order_id or "/" in order_id:
+            raise NotFound("No such order.", code="ORDER_NOT_FOUND")
+        return parse_order(self.client.get(f"/ecom/v1/orders/{order_id}", identity=Identity.APP))

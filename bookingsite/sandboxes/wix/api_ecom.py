@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from booking import port as p
-from booking.errors import FailedPrecondition, InvalidArgument, NotFound
+from booking.errors import InvalidArgument, NotFound
 
 from .api_reads import engine
 from .gate import Call, endpoint, wix_error
@@ -52,8 +52,11 @@ def _amounts(booking: p.Booking) -> tuple[str, Decimal, Decimal]:
     if not services:
         raise NotFound("No such service.", code="SERVICE_NOT_FOUND")
     amounts = pricing.for_booking(booking, services[0])
-    if amounts.total is None or amounts.online is None:
-        raise FailedPrecondition("This booking has no price to pay online.", code="CALCULATION_ERROR")
+    if amounts.total is None:  # a custom price, agreed at the visit
+        return engine().get_business_info().currency, Decimal("0.00"), Decimal("0.00")
+    if booking.selected_payment_option == p.SelectedPaymentOption.OFFLINE or amounts.online is None:
+        # Paid in person: all of it later, as the booking's selectedPaymentOption tells the Bookings catalog.
+        return amounts.total.currency, Decimal("0.00"), Decimal(amounts.total.value)
     return amounts.total.currency, Decimal(amounts.online.value), Decimal(amounts.at_visit.value)
 
 
@@ -144,6 +147,25 @@ def create_redirect_session(call: Call):
     url = call.request.build_absolute_uri(reverse("wix_sandbox:hosted_checkout", args=[session.session_id]))
     return JsonResponse({"redirectSession": {"id": session.session_id, "fullUrl": url,
                                              "urlDetails": {"endpoint": url, "searchParams": {}}}})
+
+
+@endpoint("visitor")
+def create_order(call: Call, checkout_id: str):
+    """POST /ecom/v1/checkouts/{id}/create-order: the order of a checkout paid later (in person). Nothing is charged,
+    so no paymentGatewayOrderId; the booking follows the order as after a payment."""
+    checkout = EcomCheckout.objects.filter(checkout_id=checkout_id).first()
+    if checkout is None:
+        raise NotFound("No such checkout.", code="CHECKOUT_NOT_FOUND")
+    if EcomOrder.objects.filter(checkout=checkout).exists():
+        return wix_error(428, "An order was already created from this checkout.", "ORDER_ALREADY_EXISTS")
+    booking = _booking(checkout.booking_id)
+    if booking.status != p.BookingStatus.CREATED:
+        return wix_error(428, "This booking cannot be ordered.", "BOOKING_NOT_CREATED")
+    order = EcomOrder.objects.create(order_id=str(uuid.uuid4()), checkout=checkout, status="APPROVED",
+                                     payment_status="NOT_PAID")
+    engine().confirm_or_decline_booking(booking.id, payment_status=p.PaymentStatus.NOT_PAID)
+    EcomCheckout.objects.filter(pk=checkout.pk).update(completed=True)
+    return JsonResponse({"orderId": order.order_id})
 
 
 @endpoint("app", method="GET")

@@ -44,6 +44,7 @@ urlpatterns = [
     path("v1/anonymous-bookings/<str:token>/reschedule", w.anonymous_reschedule),
     path("_api/bookings-reader/v2/extended-bookings/query", w.query_extended_bookings),
     path("ecom/v1/checkouts", e.create_checkout),
+    path("ecom/v1/checkouts/<str:checkout_id>/create-order", e.create_order),
     path("ecom/v1/orders/<str:order_id>", e.get_order),
     path("redirect-session/v1/redirect-session", e.create_redirect_session),
     path("checkout/<str:session_id>/", e.hosted_checkout, name="hosted_checkout"),
