@@ -54,13 +54,16 @@ def test_paying_on_the_hosted_checkout_books_the_time(page: Page, ecom, console_
     assert console_errors == []
 
 
-def test_a_deposit_shows_what_is_paid_now_and_later(page: Page, ecom):
+def test_a_deposit_shows_what_is_paid_now_and_later_without_javascript(browser, ecom):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
     to_the_hosted_checkout(page, ecom, "Hot stone massage", "Pay online on the secure checkout")
     expect(page.get_by_text("Pay later: 100.00 USD")).to_be_visible()
     page.get_by_role("button", name="Pay 40.00 USD").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You're booked")
     expect(page.get_by_text("Deposit paid")).to_be_visible()
     expect(page.locator("dt", has_text="Pay later")).to_be_visible()
+    context.close()
     assert models.Booking.objects.get().payment_status == "PARTIALLY_PAID"
 
 

@@ -196,3 +196,23 @@ def test_in_person_with_the_stripe_checkout_still_confirms_or_declines(studio, s
     assert PROVIDERS["in_person"].complete(booking, customer_request()).status == "CONFIRMED"
     assert [r for r in recorder.requests if "confirmOrDecline" in r["path"]]
     assert not WixEcomCheckout.objects.exists()
+
+
+def test_the_hosted_checkout_page_needs_its_csrf_token_and_get_changes_nothing(studio):
+    from django.test import Client
+
+    from bookingsite.sandboxes.wix.models import EcomOrder
+
+    backend, session = get_backend(), {}
+    with auth.bound_session(session):
+        booking = book(backend, studio["massage"])
+        url = wix_ecom.start(booking, customer_request())
+    path = url[url.index("/_sandbox/"):]
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(path)
+    assert page.status_code == 200 and b"Test checkout" in page.content and b"Pay 80.00 USD" in page.content
+    assert browser.post(path, {"action": "pay"}).status_code == 403
+    assert browser.post(path, {"action": "steal"}).status_code == 403
+    assert not EcomOrder.objects.exists()
+    assert backend.query_extended_bookings(booking_ids=[booking.id])[0].status == "CREATED"
+    assert Client().post(path, {"action": "steal"}).status_code == 400
