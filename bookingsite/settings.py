@@ -248,6 +248,13 @@ WIX_TIMEOUT_SECONDS = float(os.environ.get("WIX_TIMEOUT_SECONDS", "10"))  # read
 WIX_RETRIES = int(os.environ.get("WIX_RETRIES", "2"))  # extra tries of a read on 429/5xx/network errors
 WIX_RETRY_BACKOFF_SECONDS = float(os.environ.get("WIX_RETRY_BACKOFF_SECONDS", "0.2"))  # doubled per try
 WIX_CATALOG_CACHE_SECONDS = int(os.environ.get("WIX_CATALOG_CACHE_SECONDS", "60"))  # services, forms, business
+# How a wix-mode site takes online payments (docs/payments.md): "wix_ecom", the Wix site's own checkout, or
+# "stripe", this site's custom Stripe checkout. WIX_CHECKOUT_ORIGIN is the Wix checkout's origin (https://...),
+# which the Content Security Policy must let the review page's form go to; the sandbox's is this site.
+WIX_CHECKOUT = os.environ.get("WIX_CHECKOUT", "wix_ecom")
+if WIX_CHECKOUT not in ("wix_ecom", "stripe"):
+    raise ImproperlyConfigured("WIX_CHECKOUT is 'wix_ecom' (the Wix site's checkout) or 'stripe'.")
+WIX_CHECKOUT_ORIGIN = os.environ.get("WIX_CHECKOUT_ORIGIN", "")
 WIX_SANDBOX_TOKEN_SECONDS = int(os.environ.get("WIX_SANDBOX_TOKEN_SECONDS", "14400"))  # Wix's 4 h; short in tests
 
 # ---- Background work and notifications (notifications/; docs/architecture.md "Background work") ----------------
@@ -273,7 +280,8 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     # Leaving for Stripe's hosted checkout is a form POST answered by a redirect; in sandbox mode it is this site.
-    "form-action": [CSP.SELF, "https://checkout.stripe.com"] if STRIPE_SECRET_KEY else [CSP.SELF],
+    "form-action": [CSP.SELF, *(["https://checkout.stripe.com"] if STRIPE_SECRET_KEY else []),
+                    *([WIX_CHECKOUT_ORIGIN] if WIX_CHECKOUT_ORIGIN else [])],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -109,3 +109,23 @@ class StripeRefund(models.Model):
     @property
     def idempotency_key(self) -> str:
         return f"refund-{self.checkout.session_id}"
+
+
+class WixEcomCheckout(models.Model):
+    """A booking sent through the Wix site's own checkout (payments/wix_ecom.py): the checkout Wix made for it, with
+    what Wix said is paid now and later, and the order its thank-you page named once that order was read back."""
+
+    booking_id = models.CharField(max_length=64, db_index=True)
+    checkout_id = models.CharField(max_length=64, unique=True)
+    currency = models.CharField(max_length=3, blank=True)
+    total = models.DecimalField(max_digits=10, decimal_places=2)
+    pay_now = models.DecimalField(max_digits=10, decimal_places=2)
+    pay_later = models.DecimalField(max_digits=10, decimal_places=2)
+    order_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Wix checkout {self.checkout_id[:8]} · booking {self.booking_id[:8]}"

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from booking.backends import get_backend
 from booking.port import Booking, PaymentStatus, RateType, SelectedPaymentOption, Service
-from payments import stripe_checkout
+from payments import stripe_checkout, wix_ecom
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,9 @@ class InPersonProvider(CheckoutProvider):
         return payment.options.in_person or payment.rate_type == RateType.CUSTOM
 
     def complete(self, booking: Booking, request: HttpRequest) -> Booking:
+        if wix_ecom.in_use():
+            # A Wix eCommerce site records the booking as an unpaid order; Wix confirms it with the order.
+            return wix_ecom.place_offline(booking)
         return get_backend().confirm_or_decline_booking(booking.id, payment_status=PaymentStatus.NOT_PAID)
 
 
@@ -68,7 +71,7 @@ class StripeProvider(CheckoutProvider):
     deposit: bool = False
 
     def is_offered(self, service: Service) -> bool:
-        return stripe_checkout.offers_online(service, deposit=self.deposit)
+        return not wix_ecom.in_use() and stripe_checkout.offers_online(service, deposit=self.deposit)
 
     def complete(self, booking: Booking, request: HttpRequest) -> CheckoutRedirect:
         return CheckoutRedirect(stripe_checkout.start_checkout(booking, request))
@@ -78,12 +81,25 @@ class StripeProvider(CheckoutProvider):
         stripe_checkout.abandon_checkout(booking_id)  # ends open sessions, releases the hold
 
 
+@dataclass(frozen=True)
+class WixEcomProvider(CheckoutProvider):
+    """The Wix site's hosted checkout (payments/wix_ecom.py): Wix takes the payment, deposit or not, and moves the
+    booking with its order; nothing here confirms it."""
+
+    def is_offered(self, service: Service) -> bool:
+        return wix_ecom.offers(service)
+
+    def complete(self, booking: Booking, request: HttpRequest) -> CheckoutRedirect:
+        return CheckoutRedirect(wix_ecom.start(booking, request))
+
+
 PROVIDERS: dict[str, CheckoutProvider] = {
     "free": FreeProvider("free", "No payment needed", SelectedPaymentOption.UNDEFINED),
     "stripe": StripeProvider("stripe", "Pay online", SelectedPaymentOption.ONLINE),
     "stripe_deposit": StripeProvider("stripe_deposit", "Pay a deposit online, the rest at your visit",
                                      SelectedPaymentOption.ONLINE,
                                      deposit=True),
+    "wix_ecom": WixEcomProvider("wix_ecom", "Pay online on the secure checkout", SelectedPaymentOption.ONLINE),
     "in_person": InPersonProvider("in_person", "Pay in person at your visit", SelectedPaymentOption.OFFLINE),
 }
 

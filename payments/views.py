@@ -22,7 +22,7 @@ from booking.errors import BookingsError, SlotNotAvailable
 from booking.port import Booking, BookingStatus
 from booking.web import JUST_TAKEN, error_page, leave_for
 
-from . import pricing, providers, stripe_api, stripe_checkout
+from . import pricing, providers, stripe_api, stripe_checkout, wix_ecom
 from .models import StripeCheckout
 
 logger = logging.getLogger(__name__)
@@ -71,6 +71,8 @@ def booking_payment(request: HttpRequest, booking_id: UUID) -> HttpResponse:
     if booking.status != BookingStatus.CREATED:
         return redirect("booking:confirmation", booking_id=booking.id)
     service = stripe_checkout.service_of(booking)
+    if wix_ecom.in_use():
+        return _wix_unfinished(request, booking, service)
     checkout = StripeCheckout.objects.filter(booking_id=booking.id).order_by("-attempt").first()
     state = "none"  # never reached Stripe: offer to pay
     if checkout is not None and checkout.status == StripeCheckout.Status.OPEN:
@@ -107,6 +109,8 @@ def resume_payment(request: HttpRequest, booking_id: UUID) -> HttpResponse:
     if booking.status != BookingStatus.CREATED:
         return redirect("booking:confirmation", booking_id=booking.id)
     service = stripe_checkout.service_of(booking)
+    if wix_ecom.in_use():
+        return _resume_wix(request, booking, service)
     if not stripe_checkout.can_pay_online(service):
         return error_page(request, "This booking cannot be paid online right now.", 409)
     try:
@@ -128,7 +132,44 @@ def release_booking_time(request: HttpRequest, booking_id: UUID) -> HttpResponse
     """The customer gives up paying for this time: its session ends, its hold is released, they choose again."""
     booking = _own_booking(request, booking_id)
     service = stripe_checkout.service_of(booking)
-    if booking.status == BookingStatus.CREATED:
+    if booking.status == BookingStatus.CREATED and wix_ecom.in_use():
+        # Wix keeps the unpaid booking until its checkout lapses; there is no call to give its time up sooner.
+        messages.info(request, "Choose another time; your answers are kept. The unpaid booking lapses by itself.")
+    elif booking.status == BookingStatus.CREATED:
         providers.abandon_checkout(booking.id)
         messages.info(request, "The time you held is free again. Choose another time; your answers are kept.")
     return redirect("booking:slots", slug=service.slug)
+
+
+# ---- the Wix site's checkout (payments/wix_ecom.py) ----------------------------------------------------------------
+
+
+@require_GET
+def wix_return(request: HttpRequest, booking_id: UUID) -> HttpResponse:
+    """The thank-you callback of Wix's hosted checkout. Reaching it proves nothing: the order it names is read back
+    and kept only when it is this booking's; the confirmation page then shows what the booking itself says."""
+    booking = _own_booking(request, booking_id)
+    order_id = request.GET.get("orderId", "")
+    if order_id and len(order_id) <= 64:
+        try:
+            wix_ecom.verify_return(booking.id, order_id)
+        except BookingsError as error:
+            logger.warning("Could not read order %s back from Wix: %s", order_id, error.message)
+    return redirect("booking:confirmation", booking_id=booking.id)
+
+
+def _wix_unfinished(request: HttpRequest, booking: Booking, service) -> HttpResponse:
+    """Wix's post-flow callback, for a booking still CREATED: the checkout was left, or not finished yet."""
+    context = {"booking": booking, "service": service, "checkout": wix_ecom.latest(booking.id),
+               "can_pay_online": wix_ecom.offers(service)}
+    return render(request, "payments/wix_unfinished.html", context)
+
+
+def _resume_wix(request: HttpRequest, booking: Booking, service) -> HttpResponse:
+    if not wix_ecom.offers(service):
+        return error_page(request, "This booking cannot be paid online right now.", 409)
+    try:
+        url = wix_ecom.start(booking, request)
+    except BookingsError as error:
+        return error_page(request, error)
+    return leave_for(request, url)

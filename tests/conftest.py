@@ -159,6 +159,9 @@ def _use_wix(live_server, settings):
     settings.BOOKINGS_BACKEND = "wix"
     settings.WIX_API_BASE = live_server.url + "/_sandbox/wix"
     settings.WIX_RETRY_BACKOFF_SECONDS = 0.01
+    # The journeys written for the custom Stripe checkout keep it in wix mode; tests/test_wix_ecom*.py turn the
+    # Wix site's own checkout (the default of WIX_CHECKOUT) back on.
+    settings.WIX_CHECKOUT = "stripe"
     _backend.cache_clear()
     cache.clear()
     recorder.clear()

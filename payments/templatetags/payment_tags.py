@@ -9,7 +9,7 @@
 from django import template
 
 from booking.context_processors import ENUMS
-from payments import pricing, stripe_checkout
+from payments import pricing, stripe_checkout, wix_ecom
 
 register = template.Library()
 
@@ -21,9 +21,11 @@ def payment_rows(service, booking=None, participants=1):
     if booking is not None:
         # An inclusion tag's template has only this context, so it gets the enum it compares with here.
         return {"amounts": pricing.for_booking(booking, service), "settled": pricing.settlement(booking, service),
-                "service": service, "booking": booking, "PaymentStatus": ENUMS["PaymentStatus"]}
-    return {"amounts": pricing.breakdown(service, participants), "service": service,
-            "online": stripe_checkout.can_pay_online(service), "in_person": service.payment.options.in_person}
+                "service": service, "booking": booking, "PaymentStatus": ENUMS["PaymentStatus"],
+                "wix": wix_ecom.reported_amounts(booking.id) if wix_ecom.in_use() else None}
+    online = stripe_checkout.can_pay_online(service) or wix_ecom.offers(service)
+    return {"amounts": pricing.breakdown(service, participants), "service": service, "online": online,
+            "in_person": service.payment.options.in_person}
 
 
 @register.filter

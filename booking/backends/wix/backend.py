@@ -22,6 +22,7 @@ from booking.errors import InvalidArgument, NotFound
 from . import shapes, shapes_slots
 from .auth import Identity
 from .client import WixClient
+from .ecom import EcomMixin
 from .writes import WritesMixin
 
 SLOTS = "/_api/service-availability/v2"
@@ -42,7 +43,7 @@ def catalog_cached(key: str, compute):
     return memo(("wix", key), read)
 
 
-class WixBackend(WritesMixin, p.BookingsPort):
+class WixBackend(WritesMixin, EcomMixin, p.BookingsPort):
     def __init__(self, client: WixClient | None = None):
         self.client = client or WixClient.from_settings()
 

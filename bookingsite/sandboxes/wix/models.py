@@ -33,3 +33,48 @@ class BookingOrigin(models.Model):
 
     def __str__(self) -> str:
         return self.booking_id
+
+
+class EcomCheckout(models.Model):
+    """A Wix eCommerce checkout for one booking (the Bookings catalog item), with what the catalog priced: the total,
+    the part paid now (all of it, or the deposit) and the part paid later."""
+
+    checkout_id = models.CharField(max_length=64, unique=True)
+    booking_id = models.CharField(max_length=64, db_index=True)
+    visitor_id = models.UUIDField(null=True, blank=True)
+    buyer = models.JSONField(default=dict)
+    currency = models.CharField(max_length=3)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    pay_now = models.DecimalField(max_digits=12, decimal_places=2)
+    pay_later = models.DecimalField(max_digits=12, decimal_places=2)
+    completed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.checkout_id
+
+
+class RedirectSession(models.Model):
+    """A redirect session to the hosted checkout page, with the callbacks the site asked for."""
+
+    session_id = models.CharField(max_length=64, unique=True)
+    checkout = models.ForeignKey(EcomCheckout, on_delete=models.CASCADE)
+    thank_you_page_url = models.URLField(max_length=2000, blank=True)
+    post_flow_url = models.URLField(max_length=2000, blank=True)
+    state = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return self.session_id
+
+
+class EcomOrder(models.Model):
+    """The order the hosted checkout made: Wix's order status and payment status."""
+
+    order_id = models.CharField(max_length=64, unique=True)
+    checkout = models.OneToOneField(EcomCheckout, on_delete=models.CASCADE)
+    status = models.CharField(max_length=20)
+    payment_status = models.CharField(max_length=30)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.order_id

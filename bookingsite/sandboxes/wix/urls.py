@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import api_ecom as e
 from . import api_reads as r
 from . import api_writes as w
 from .gate import oauth_token
@@ -42,4 +43,9 @@ urlpatterns = [
     path("v1/anonymous-bookings/<str:token>/cancel", w.anonymous_cancel),
     path("v1/anonymous-bookings/<str:token>/reschedule", w.anonymous_reschedule),
     path("_api/bookings-reader/v2/extended-bookings/query", w.query_extended_bookings),
+    path("ecom/v1/checkouts", e.create_checkout),
+    path("ecom/v1/checkouts/<str:checkout_id>/create-order", e.create_order),
+    path("ecom/v1/orders/<str:order_id>", e.get_order),
+    path("redirect-session/v1/redirect-session", e.create_redirect_session),
+    path("checkout/<str:session_id>/", e.hosted_checkout, name="hosted_checkout"),
 ]

@@ -1,0 +1,117 @@
+"""Wix eCommerce and Redirects (wix-api.md §8): the calls that send a booking through the Wix site's own checkout.
+
+The booking is the catalog item (Bookings app id, catalogItemId = booking id), so Wix prices it and, once the order
+is made, moves the booking itself (§8.5). Reads of the order are the app's; the checkout and the redirect session
+are the visitor's, like the booking they pay for.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from booking.errors import NotFound, Unavailable
+
+from .auth import Identity
+from .client import WixClient
+
+BOOKINGS_APP_ID = "13d21c63-b5ec-5912-8397-c3a5ddb27a97"
+
+
+@dataclass(frozen=True)
+class Checkout:
+    id: str
+    currency: str
+    total: Decimal
+    pay_now: Decimal
+    pay_later: Decimal
+
+
+@dataclass(frozen=True)
+class Order:
+    id: str
+    checkout_id: str
+    status: str  # INITIALIZED, APPROVED, CANCELED
+    payment_status: str
+    booking_ids: tuple[str, ...]
+
+
+def _amount(node) -> Decimal:
+    try:
+        return Decimal(str(((node or {}).get("amount")) or "0"))
+    except InvalidOperation:
+        return Decimal("0")
+
+
+def parse_checkout(answer: dict) -> Checkout:
+    checkout = answer.get("checkout") or {}
+    if not checkout.get("id"):
+        raise Unavailable(code="WIX_CHECKOUT_MISSING")
+    total = _amount((checkout.get("priceSummary") or {}).get("total"))
+    pay_now = checkout.get("payNow")
+    pay_later = checkout.get("payLater")
+    return Checkout(id=str(checkout["id"]), currency=str(checkout.get("currency", "")), total=total,
+                    pay_now=_amount(pay_now.get("total")) if isinstance(pay_now, dict) else total,
+                    pay_later=_amount(pay_later.get("total")) if isinstance(pay_later, dict) else Decimal("0"))
+
+
+def parse_order(answer: dict) -> Order:
+    order = answer.get("order") or {}
+    if not order.get("id"):
+        raise NotFound("No such order.", code="ORDER_NOT_FOUND")
+    ids = tuple(str((item.get("catalogReference") or {}).get("catalogItemId", ""))
+                for item in order.get("lineItems") or []
+                if (item.get("catalogReference") or {}).get("appId") == BOOKINGS_APP_ID)
+    return Order(id=str(order["id"]), checkout_id=str(order.get("checkoutId", "")), status=str(order.get("status", "")),
+                 payment_status=str(order.get("paymentStatus", "")), booking_ids=ids)
+
+
+def checkout_request(booking_id: str, *, first_name: str, last_name: str, email: str, phone: str = "") -> dict:
+    contact = {"firstName": first_name, "lastName": last_name, **({"phone": phone} if phone else {})}
+    return {
+        "lineItems": [{"quantity": 1, "catalogReference": {"catalogItemId": booking_id, "appId": BOOKINGS_APP_ID}}],
+        "channelType": "WEB",
+        "checkoutInfo": {"buyerInfo": {"email": email}, "billingInfo": {"contactDetails": contact}},
+    }
+
+
+def redirect_session_request(checkout_id: str, *, thank_you_page_url: str, post_flow_url: str) -> dict:
+    return {"ecomCheckout": {"checkoutId": checkout_id},
+            "callbacks": {"thankYouPageUrl": thank_you_page_url, "postFlowUrl": post_flow_url}}
+
+
+def parse_redirect_url(answer: dict) -> str:
+    url = (answer.get("redirectSession") or {}).get("fullUrl")
+    if not url:
+        raise Unavailable(code="WIX_REDIRECT_MISSING")
+    return str(url)
+
+
+class EcomMixin:
+    """The eCommerce calls on the wix backend. They are not the bookings port's: payments.wix_ecom uses them only in
+    wix mode (the backend it gets from get_backend() is then this one)."""
+
+    client: WixClient = None  # set by WixBackend
+
+    def create_ecom_checkout(self, booking_id: str, *, first_name: str, last_name: str, email: str,
+                             phone: str = "") -> Checkout:
+        body = checkout_request(booking_id, first_name=first_name, last_name=last_name, email=email, phone=phone)
+        return parse_checkout(self.client.write("/ecom/v1/checkouts", body))
+
+    def create_redirect_session(self, checkout_id: str, *, thank_you_page_url: str, post_flow_url: str) -> str:
+        body = redirect_session_request(checkout_id, thank_you_page_url=thank_you_page_url,
+                                        post_flow_url=post_flow_url)
+        return parse_redirect_url(self.client.write("/redirect-session/v1/redirect-session", body))
+
+    def create_order_from_checkout(self, checkout_id: str) -> str:
+        """Create Order from a checkout (§8.3), for a booking paid later: Wix then moves the booking as after a
+        payment."""
+        if not checkout_id or "/" in checkout_id:
+            raise NotFound("No such checkout.", code="CHECKOUT_NOT_FOUND")
+        answer = self.client.write(f"/ecom/v1/checkouts/{checkout_id}/create-order", {})
+        if not answer.get("orderId"):
+            raise Unavailable(code="WIX_ORDER_MISSING")
+        return str(answer["orderId"])
+
+    def get_order(self, order_id: str) -> Order:
+        if not order_id or "/" in order_id:
+            raise NotFound("No such order.", code="ORDER_NOT_FOUND")
+        return parse_order(self.client.get(f"/ecom/v1/orders/{order_id}", identity=Identity.APP))
