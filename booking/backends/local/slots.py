@@ -58,8 +58,16 @@ def list_availability_time_slots(
     service = appointment_service(args["service_id"])
     tz = parse_time_zone(args["tz"] or get_business_info().time_zone)
     window_start, window_end = parse_window(args["from"], args["to"], tz)
-    free = free_starts(service, window_start, window_end, args["resource_ids"])
-    make_slot = slot_maker(service, tz, timezone.now())
+    now = timezone.now()
+    early_exit = None
+    if args["per_day"] is not None:
+        # Each day's starts stop once it has `per_day` bookable ones; per_day() below then keeps what the full
+        # listing would.
+        check_policy = availability.policy_check(now, convert.policy_rules(service))
+        early_exit = availability.PerDay(args["per_day"], lambda start: start.astimezone(tz).date(),
+                                         lambda start: not check_policy(start).any)
+    free = free_starts(service, window_start, window_end, args["resource_ids"], per_day=early_exit)
+    make_slot = slot_maker(service, tz, now)
     slots = [make_slot(f) for f in free]
     if args["per_day"] is not None:
         slots = per_day(slots, args["per_day"])
@@ -92,8 +100,10 @@ def get_availability_time_slot(
     return slot_maker(service, tz, timezone.now())(free[0])
 
 
-def free_starts(service, window_start, window_end, resource_ids, *, exclude_bookings=None, clean_only=False):
-    """Free starts in the window with the staff free at each; two queries whatever the window.
+def free_starts(service, window_start, window_end, resource_ids, *, exclude_bookings=None, clean_only=False,
+                per_day=None):
+    """Free starts in the window with the staff free at each; two queries whatever the window. With `per_day` (an
+    `availability.PerDay`), each day's starts stop early as `availability.first_free_starts_per_day` says.
 
     With `clean_only`, bookings already flagged as double-booked or forced do not count: they are the
     intruders, and must not turn the booking that holds the time into a conflict too."""
@@ -102,7 +112,13 @@ def free_starts(service, window_start, window_end, resource_ids, *, exclude_book
     names = staff_names(service)
     staff_for = {}  # one tuple of Resources per set of free staff: a week repeats the same few sets
     free = []
-    for start in availability.free_appointment_starts(staff_calendars, rules, window_start, window_end):
+    if per_day is None:
+        found = availability.free_appointment_starts(staff_calendars, rules, window_start, window_end)
+    else:
+        found = availability.first_free_starts_per_day(staff_calendars, rules, window_start, window_end,
+                                                       limit=per_day.limit, day_of=per_day.day_of,
+                                                       counts=per_day.counts)
+    for start in found:
         if start.staff_ids not in staff_for:
             staff_for[start.staff_ids] = tuple(Resource(id=pk, name=names[int(pk)]) for pk in start.staff_ids)
         free.append((start.start, staff_for[start.staff_ids]))
