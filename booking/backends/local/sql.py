@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from django.db import connection
 
 from booking.models.catalog import Location, StaffMember
-from booking.occupancy import SQL_CLEAN, SQL_OCCUPYING
+from booking.occupancy import MAX_OCCUPIED_SPAN, SQL_CLEAN, SQL_OCCUPYING
 
 # A service's active staff and its locations, each in the models' display order (ties by id, so the first location
 # is always the same one).
@@ -37,7 +37,9 @@ _HOURS = "SELECT staff_id, weekday, start_time, end_time FROM booking_workinghou
 
 # (staff, start, end, blocks like time off): time off and the class or course sessions the staff teach (which keep
 # them from appointments whatever the buffer), then the bookings that occupy them, each up to its `occupied_until`
-# (its end plus the buffer it was booked with), as booking/occupancy.py states.
+# (its end plus the buffer it was booked with), as booking/occupancy.py states. A booking occupies at most
+# MAX_OCCUPIED_SPAN (a check constraint), so one that reaches into the window starts after the window's start minus
+# that: the lower bound on "start" keeps the `(staff, start)` index to a range that does not grow with history.
 _BLOCKED = """
 SELECT staff_id, "start", "end", 1 FROM booking_timeoff
  WHERE staff_id IN ({staff}) AND "end" > %s AND "start" < %s
@@ -46,7 +48,7 @@ SELECT staff_id, "start", "end", 1 FROM booking_classsession
  WHERE staff_id IN ({staff}) AND NOT cancelled AND "end" > %s AND "start" < %s
 UNION ALL
 SELECT staff_id, "start", occupied_until, 0 FROM booking_booking
- WHERE staff_id IN ({staff}) AND occupied_until > %s AND "start" < %s
+ WHERE staff_id IN ({staff}) AND occupied_until > %s AND "start" < %s AND "start" >= %s
    AND {occupying}{leave_out}
 """
 _CLEAN_ONLY = f" AND {SQL_CLEAN}"
@@ -92,7 +94,8 @@ def blocked_time(staff_ids, start: datetime, end: datetime, now: datetime, *, ex
         leave_out += _CLEAN_ONLY
     adapt = connection.ops.adapt_datetimefield_value
     window = [adapt(start), adapt(end)]
-    params = [*staff_ids, *window, *staff_ids, *window, *staff_ids, *window, adapt(now), *excluded]
+    earliest = adapt(start - MAX_OCCUPIED_SPAN)
+    params = [*staff_ids, *window, *staff_ids, *window, *staff_ids, *window, earliest, adapt(now), *excluded]
     marks = _marks(staff_ids)
     with connection.cursor() as cursor:
         cursor.execute(_BLOCKED.format(staff=marks, occupying=SQL_OCCUPYING, leave_out=leave_out), params)
