@@ -126,7 +126,7 @@ def add_history(service, today: date) -> int:
     in five of them canceled: the rows a calendar gathers that no future slot depends on."""
     from django.db import connection, transaction
 
-    from booking import models
+    from booking import calendar_version, models
 
     tz = ZoneInfo(TZ)
     staff = list(service.staff.order_by("pk"))
@@ -153,6 +153,7 @@ def add_history(service, today: date) -> int:
                 ))
     with transaction.atomic():
         models.Booking.objects.bulk_create(rows, batch_size=1000)
+        calendar_version.bump()  # bulk_create sends no signal: no cached listing may outlive it
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
