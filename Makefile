@@ -60,9 +60,9 @@ wrk:
 # On SQLite, then on PostgreSQL when BENCH_POSTGRES_URL's server answers (each in a throwaway database).
 BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 bench: install wrk
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ONLY)
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(BENCH_POSTGRES_URL)').close()" 2>/dev/null; then \
-		DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python -m bench.run; \
+		DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python -m bench.run $(BENCH_ONLY); \
 	else echo "bench: no PostgreSQL at $(BENCH_POSTGRES_URL); SQLite figures only."; fi
 
 clean:

@@ -9,6 +9,9 @@ two years of past bookings are in (`slots_week_with_history`); then it books thr
 one JSON array of {"name", "median_ms", "p95_ms", "queries"} (`book_http` adds "bookings_per_second", "clients"
 and "bookings"; `slot_page_load` "requests_per_second", "clients", "seconds").
 
+Name entries to run only those: `python -m bench.run slots_week slots_week_with_history` (the Makefile's
+`make bench BENCH_ONLY="slots_week slots_week_with_history"`).
+
 Database: a fresh SQLite file in a temporary directory, unless DATABASE_URL is set. Then the server it names is used
 on a fresh database: PostgreSQL gets a new database `bench_<pid>` (created with psycopg, dropped at the end), SQLite a
 new file `bench_<pid>.sqlite3` next to the one named (removed at the end). Nothing existing is touched.
@@ -123,7 +126,7 @@ def add_history(service, today: date) -> int:
     in five of them canceled: the rows a calendar gathers that no future slot depends on."""
     from django.db import connection, transaction
 
-    from booking import models
+    from booking import calendar_version, models
 
     tz = ZoneInfo(TZ)
     staff = list(service.staff.order_by("pk"))
@@ -150,6 +153,7 @@ def add_history(service, today: date) -> int:
                 ))
     with transaction.atomic():
         models.Booking.objects.bulk_create(rows, batch_size=1000)
+        calendar_version.bump()  # bulk_create sends no signal: no cached listing may outlive it
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -218,8 +222,8 @@ def summarize(samples_ms: list[float]) -> dict:
     }
 
 
-def week_slots(service, monday: date, days: int = 7):
-    """A call listing `days` of the service's slots from `monday` through the engine."""
+def week_slots(service, monday: date, days: int = 7, per_day: int | None = None):
+    """A call listing `days` of the service's slots from `monday` through the engine (at most `per_day` a day)."""
     from booking.backends.local import LocalEngine
 
     engine = LocalEngine()
@@ -229,9 +233,24 @@ def week_slots(service, monday: date, days: int = 7):
             service_id=str(service.pk),
             from_local_date=f"{monday.isoformat()}T00:00:00",
             to_local_date=f"{(monday + timedelta(days=days)).isoformat()}T00:00:00",
+            time_slots_per_day=per_day,
         )
 
     return call
+
+
+def cached(call):
+    """`call` with the availability cache on (main() turns it off for this process)."""
+    from django.conf import settings
+
+    def with_cache():
+        settings.AVAILABILITY_CACHE = True
+        try:
+            return call()
+        finally:
+            settings.AVAILABILITY_CACHE = False
+
+    return with_cache
 
 
 def some_slots(response):
@@ -239,7 +258,7 @@ def some_slots(response):
         raise RuntimeError("no time slots listed")
 
 
-def benchmarks(service, monday: date) -> list[dict]:
+def benchmarks(service, monday: date, wanted) -> list[dict]:
     from django.test import Client
 
     client = Client()
@@ -255,11 +274,17 @@ def benchmarks(service, monday: date) -> list[dict]:
         if b"/details/?start=" not in response.content:
             raise RuntimeError(f"GET {url} shows no bookable time")
 
-    return [
-        measure("slots_week", week_slots(service, monday), some_slots),
-        measure("slots_month", week_slots(service, monday, 31), some_slots),
-        measure("slot_page_http", page, page_ok),
+    entries = [
+        ("slots_week", week_slots(service, monday), some_slots),
+        # The same week from the availability cache (booking/backends/local/slot_cache.py); every other entry in
+        # this process computes afresh.
+        ("slots_week_cached", cached(week_slots(service, monday)), some_slots),
+        ("slots_month", week_slots(service, monday, 31), some_slots),
+        # What the month calendar asks for: does each day have an open time (the engine stops a day at its first).
+        ("slots_month_per_day", week_slots(service, monday, 31, per_day=1), some_slots),
+        ("slot_page_http", page, page_ok),
     ]
+    return [measure(name, call, check) for name, call, check in entries if wanted(name)]
 
 
 def slot_page_wix(service, monday: date) -> dict:
@@ -332,28 +357,39 @@ def book_http(service, monday: date) -> dict:
     return figures
 
 
-def main() -> int:
+def main(only: list[str]) -> int:
+    """Every entry, or only those named (`python -m bench.run slots_week slots_week_with_history`)."""
     from bench.load import slot_page_load
+
+    def wanted(name: str) -> bool:
+        return not only or name in only
 
     with ThrowawayDatabase():
         setup_django()
+        from django.conf import settings
         from django.db import connection
+
+        # The engine's own cost: the in-process entries compute every listing (but slots_week_cached); the servers
+        # of slot_page_load, slot_page_wix and book_http keep the cache as deployed.
+        settings.AVAILABILITY_CACHE = False
 
         today = datetime.now(ZoneInfo(TZ)).date()
         monday = today + timedelta(days=7 - today.weekday())
         service = build_business(today)
         say(f"timing from next Monday, {monday.isoformat()}")
-        results = benchmarks(service, monday)
+        results = benchmarks(service, monday, wanted)
         shared = not (connection.vendor == "sqlite" and connection.is_in_memory_db())
         if not shared:
             say("slot_page_load, book_http: skipped: a server's processes cannot share an in-memory SQLite database")
-        else:
+        elif wanted("slot_page_wix"):
             results.append(slot_page_wix(service, monday))
-        if shared and (load := slot_page_load(service, monday, clients=LOAD_CLIENTS, seconds=LOAD_SECONDS, say=say)):
+        if shared and wanted("slot_page_load") and (
+                load := slot_page_load(service, monday, clients=LOAD_CLIENTS, seconds=LOAD_SECONDS, say=say)):
             results.append(load)
-        add_history(service, today)
-        results.append(measure("slots_week_with_history", week_slots(service, monday), some_slots))
-        if shared:
+        if wanted("slots_week_with_history"):
+            add_history(service, today)
+            results.append(measure("slots_week_with_history", week_slots(service, monday), some_slots))
+        if shared and wanted("book_http"):
             results.append(book_http(service, monday))  # last: it adds bookings
     for figures in results:
         if figures["name"] not in TARGETS:
@@ -366,4 +402,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -6,4 +6,6 @@ class BookingConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self):
-        from . import checks  # noqa: F401 (registers the system checks)
+        from . import calendar_version, checks  # noqa: F401 (checks registers the system checks)
+
+        calendar_version.connect()

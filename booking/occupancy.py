@@ -5,6 +5,10 @@ constraint that guards it.
   lapsed. A lapsed hold stops counting the moment it lapses, before any command clears it.
 - It occupies its staff member from its start until its `occupied_until`: its end plus the buffer
   (timeBetweenSessions) it was booked with.
+- It occupies at most MAX_OCCUPIED_SPAN from its start: the longest appointment (wix-api.md: 30 d 23 h 59 min) plus
+  the longest buffer (720 min). A check constraint (`booking_occupied_span_capped`, both databases) holds every
+  booking with a staff member to it, so a read of busy time over a window need only look at bookings starting from
+  MAX_OCCUPIED_SPAN before it, and the `(staff, start)` index reads that range alone, however long the history.
 - It holds that time *cleanly* unless it is double-booked (Confirm Or Decline let it through, paid, despite a
   conflict) or forced (staff skipped the availability check). Those two may overlap other bookings; whether a
   booking's time is still its own is decided against the clean ones only.
@@ -17,9 +21,15 @@ by the check under the staff lock. tests/test_occupancy.py runs every reader ove
 databases, and checks that the live constraint is the one stated here.
 """
 
-from django.db.models import Q
+from datetime import timedelta
+
+from django.db.models import F, Q
 
 from booking.port import BookingStatus
+
+MAX_DURATION_MINUTES = 44639  # the service's session length, as Wix allows it
+MAX_BUFFER_MINUTES = 720  # timeBetweenSessions
+MAX_OCCUPIED_SPAN = timedelta(minutes=MAX_DURATION_MINUTES + MAX_BUFFER_MINUTES)
 
 # Statuses whose bookings occupy whatever the clock says.
 OCCUPYING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PENDING)
@@ -37,6 +47,13 @@ def occupying(now, prefix: str = "") -> Q:
 def clean() -> Q:
     """Bookings that hold their time cleanly: neither double-booked nor forced."""
     return Q(double_booked=False, skip_availability_validation=False)
+
+
+def span_capped() -> Q:
+    """The check constraint: a booking with a staff member (an appointment) occupies at most MAX_OCCUPIED_SPAN.
+    Class and course bookings have no staff member (a course's booking spans all its weeks) and are not read as
+    busy time."""
+    return Q(staff__isnull=True) | Q(occupied_until__lte=F("start") + MAX_OCCUPIED_SPAN)
 
 
 def overlapping(start, end) -> Q:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from . import availability, models
+from . import availability, calendar_version, models
 from .models.catalog import ServiceType
 from .session_changes import move_session_bookings
 from .states import ACTIVE
@@ -58,7 +58,8 @@ def sync_rule_sessions(rule: models.ScheduleRule, today: date, tz: ZoneInfo) -> 
             move_session_bookings(session)  # its bookings follow it to its new time
     stale = rule.sessions.filter(occurrence__gte=first).exclude(occurrence__in=list(wanted))
     booked = models.Booking.objects.filter(session=OuterRef("pk"), status__in=ACTIVE)
-    stale.filter(Exists(booked)).update(detached=True, rule=None)
+    if stale.filter(Exists(booked)).update(detached=True, rule=None):
+        calendar_version.bump()  # an update sends no signal
     stale.delete()
 
 

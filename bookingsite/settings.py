@@ -207,6 +207,9 @@ if os.environ.get("REDIS_URL"):
                           "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "")}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Appointment listings cached under the calendar version (booking/backends/local/slot_cache.py): on unless
+# AVAILABILITY_CACHE=false. Never stale: every change that can alter availability moves the version on.
+AVAILABILITY_CACHE = env_bool("AVAILABILITY_CACHE", True)
 # A count that cannot be read or written (Redis down) refuses the request: the limits fail closed.
 RATELIMIT_FAIL_OPEN = False
 # The client's address is the connection's (REMOTE_ADDR). Behind a proxy every request comes from the proxy, so

@@ -9,5 +9,8 @@ import os
 os.environ["DEBUG"] = "true"
 os.environ.setdefault("STRIPE_SANDBOX", "true")
 os.environ.setdefault("WIX_SANDBOX", "true")
+# Listings are computed afresh unless a test turns the availability cache on (tests/test_slot_cache.py does, for
+# every kind of change): the query counts the other tests assert are the engine's.
+os.environ.setdefault("AVAILABILITY_CACHE", "false")
 
 from bookingsite.settings import *  # noqa: E402, F403

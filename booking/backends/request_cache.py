@@ -28,6 +28,12 @@ def remember(key: tuple, value) -> None:
         cache[key] = value
 
 
+def forget(key: tuple) -> None:
+    cache = _cache.get()
+    if cache is not None:
+        cache.pop(key, None)
+
+
 @contextmanager
 def _scope():
     """A cache of its own for what runs inside, unless an outer scope already provides one."""

@@ -14,6 +14,7 @@ from .catalog import (
 )
 from .sessions import ClassSession
 from .tokens import AnonymousActionToken
+from .versions import CalendarVersion
 
 __all__ = [
     "AnonymousActionToken",
@@ -23,6 +24,7 @@ __all__ = [
     "BookingPolicy",
     "BookingStatus",
     "Business",
+    "CalendarVersion",
     "ClassSession",
     "FormField",
     "Location",

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from booking import port
+from booking.occupancy import span_capped
 
 from .catalog import Location, Service, StaffMember
 from .sessions import ClassSession
@@ -96,6 +97,8 @@ class Booking(models.Model):
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start"),
             models.CheckConstraint(condition=Q(occupied_until__gte=F("end")), name="booking_occupied_after_end"),
             models.CheckConstraint(condition=Q(total_participants__gte=1), name="booking_has_participants"),
+            # booking/occupancy.py: what lets the busy-time read bound `start` from below.
+            models.CheckConstraint(condition=span_capped(), name="booking_occupied_span_capped"),
         ]
 
     def __str__(self) -> str:

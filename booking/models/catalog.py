@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from booking import port
+from booking.occupancy import MAX_BUFFER_MINUTES, MAX_DURATION_MINUTES
 
 
 def validate_time_zone(value: str) -> None:
@@ -243,10 +244,12 @@ class Service(models.Model):
     hidden = models.BooleanField(default=False, help_text="Hidden services are not shown on the site.")
 
     duration_minutes = models.PositiveIntegerField(
-        default=60, validators=[MinValueValidator(1), MaxValueValidator(44639)], help_text="Session length."
+        default=60, validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)],
+        help_text="Session length.",
     )
     time_between_sessions = models.PositiveIntegerField(
-        default=0, validators=[MaxValueValidator(720)], help_text="Buffer in minutes kept free after each booking."
+        default=0, validators=[MaxValueValidator(MAX_BUFFER_MINUTES)],
+        help_text="Buffer in minutes kept free after each booking.",
     )
     slot_interval_minutes = models.PositiveIntegerField(
         default=30, validators=[MinValueValidator(5)], help_text="Appointments may start every this many minutes."

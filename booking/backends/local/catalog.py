@@ -1,7 +1,7 @@
 """The local engine's catalog: the business, its visible services, their booking forms and the default policy.
 
-Every use case reads the business and its services through here, and through the request cache, so that a page
-asking for them several times queries them once (booking/backends/request_cache.py).
+Every use case reads the business (with the calendar version) and its services through here, and through the
+request cache, so that a page asking for them several times queries them once (booking/backends/request_cache.py).
 """
 
 import json
@@ -9,7 +9,7 @@ import json
 from django.db.models import Subquery
 from django.db.models.functions import JSONObject
 
-from booking import models
+from booking import calendar_version, models
 from booking.errors import InvalidArgument, NotFound
 from booking.ids import parse_int_id
 from booking.port import BusinessInfo, FormSummary, Service, ServiceType
@@ -54,6 +54,15 @@ def query_services(*, filter: dict | None = None) -> list[Service]:  # noqa: A00
 def business() -> models.Business | None:
     """The business row with the default booking policy read alongside it, as JSON: one query for both."""
     return memo(("business",), _BUSINESS_WITH_DEFAULT_POLICY.first)
+
+
+def version_now() -> int:
+    """The calendar version (booking/calendar_version.py), read with the business row: no query of its own in a
+    request that reads the business anyway. A bump forgets that row, so a listing after a write reads it again."""
+    found = business()
+    if found is None:
+        return calendar_version.current()
+    return found.calendar_version or 0
 
 
 def default_policy() -> models.BookingPolicy | None:
@@ -109,7 +118,7 @@ def get_form_summary(form_id: str) -> FormSummary:
 _BUSINESS_WITH_DEFAULT_POLICY = models.Business.objects.annotate(default_policy=Subquery(
     models.BookingPolicy.objects.filter(is_default=True).order_by("pk").values(
         json=JSONObject(**{f.attname: f.attname for f in models.BookingPolicy._meta.concrete_fields}))[:1]
-))
+), calendar_version=Subquery(models.CalendarVersion.objects.filter(pk=calendar_version.ROW).values("version")[:1]))
 
 
 def _policy_from_json(data) -> models.BookingPolicy:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from booking import models
+from booking import calendar_version, models
 from booking.errors import (
     BookingPolicyViolation,
     FailedPrecondition,
@@ -202,11 +202,15 @@ def release_hold(booking_id: str) -> None:
     """End a booking's checkout hold now, e.g. when the customer goes back and picks another time."""
     key = parse_uuid(booking_id)
     if key is not None:
-        models.Booking.objects.filter(public_id=key, hold_expires_at__isnull=False).update(hold_expires_at=None)
+        with transaction.atomic():
+            if models.Booking.objects.filter(public_id=key, hold_expires_at__isnull=False).update(
+                    hold_expires_at=None):
+                calendar_version.bump()  # an update sends no signal; a released hold frees its time
 
 
 def release_lapsed_holds() -> int:
-    """Clear holds whose time is up (they already stopped counting); for the cron command."""
+    """Clear holds whose time is up (they already stopped counting, so availability is unchanged: no bump); for
+    the cron command."""
     return models.Booking.objects.filter(hold_expires_at__lte=timezone.now()).update(hold_expires_at=None)
 
 

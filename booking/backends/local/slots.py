@@ -2,7 +2,8 @@
 
 Two queries whatever the window (weekly hours, and the busy time of booking/occupancy.py through sql.py); the
 availability core (booking/availability.py) does the rest in Python. Create Booking, reschedules, packages and the
-checks under the staff lock read the same free starts.
+checks under the staff lock read the same free starts, uncached; listings are cached under the calendar version
+(slot_cache.py).
 """
 
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from booking.port import STAFF_RESOURCE_TYPE_ID, AvailableResources, ListTimeSlo
 
 from .. import cursors
 from ..request_cache import per_call
-from . import convert, sql
+from . import convert, slot_cache, sql
 from .catalog import appointment_service, get_business_info, staff_names
 
 MAX_RANGE = timedelta(days=62)
@@ -55,11 +56,24 @@ def list_availability_time_slots(
         raise InvalidArgument(f"Ask for between 1 and {MAX_PAGE} time slots per page.")
     if args["per_day"] is not None and args["per_day"] < 1:
         raise InvalidArgument("Ask for at least one time slot per day.")
+    now = timezone.now()
+    entry = slot_cache.key(args) if slot_cache.enabled() else None
+    if entry and (cached := slot_cache.get(entry, now)) is not None:
+        return cached
     service = appointment_service(args["service_id"])
     tz = parse_time_zone(args["tz"] or get_business_info().time_zone)
     window_start, window_end = parse_window(args["from"], args["to"], tz)
-    free = free_starts(service, window_start, window_end, args["resource_ids"])
-    make_slot = slot_maker(service, tz, timezone.now())
+    early_exit = None
+    if args["per_day"] is not None:
+        # Each day's starts stop once it has `per_day` bookable ones; per_day() below then keeps what the full
+        # listing would.
+        check_policy = availability.policy_check(now, convert.policy_rules(service))
+        early_exit = availability.PerDay(args["per_day"], lambda start: start.astimezone(tz).date(),
+                                         lambda start: not check_policy(start).any)
+    hold_ends = []
+    free = free_starts(service, window_start, window_end, args["resource_ids"], per_day=early_exit,
+                       hold_ends=hold_ends)
+    make_slot = slot_maker(service, tz, now)
     slots = [make_slot(f) for f in free]
     if args["per_day"] is not None:
         slots = per_day(slots, args["per_day"])
@@ -68,7 +82,11 @@ def list_availability_time_slots(
         slots = [s for s in slots if s.start_date > after]
     page, more = slots[: args["limit"]], len(slots) > args["limit"]
     next_cursor = cursors.write({**args, "after": page[-1].start_date.isoformat()}, kind="slots") if more else None
-    return ListTimeSlotsResponse(time_slots=tuple(page), time_zone=tz.key, next_cursor=next_cursor)
+    response = ListTimeSlotsResponse(time_slots=tuple(page), time_zone=tz.key, next_cursor=next_cursor)
+    if entry:
+        slot_cache.put(entry, response, now, slot_cache.good_until(
+            [start for start, _ in free], convert.policy_rules(service), now, hold_ends))
+    return response
 
 
 @per_call
@@ -92,24 +110,33 @@ def get_availability_time_slot(
     return slot_maker(service, tz, timezone.now())(free[0])
 
 
-def free_starts(service, window_start, window_end, resource_ids, *, exclude_bookings=None, clean_only=False):
-    """Free starts in the window with the staff free at each; two queries whatever the window.
+def free_starts(service, window_start, window_end, resource_ids, *, exclude_bookings=None, clean_only=False,
+                per_day=None, hold_ends=None):
+    """Free starts in the window with the staff free at each; two queries whatever the window. With `per_day` (an
+    `availability.PerDay`), each day's starts stop early as `availability.first_free_starts_per_day` says.
 
     With `clean_only`, bookings already flagged as double-booked or forced do not count: they are the
     intruders, and must not turn the booking that holds the time into a conflict too."""
     staff_calendars, rules = calendars(service, window_start, window_end, resource_ids,
-                                       exclude_bookings=exclude_bookings, clean_only=clean_only)
+                                       exclude_bookings=exclude_bookings, clean_only=clean_only, hold_ends=hold_ends)
     names = staff_names(service)
     staff_for = {}  # one tuple of Resources per set of free staff: a week repeats the same few sets
     free = []
-    for start in availability.free_appointment_starts(staff_calendars, rules, window_start, window_end):
+    if per_day is None:
+        found = availability.free_appointment_starts(staff_calendars, rules, window_start, window_end)
+    else:
+        found = availability.first_free_starts_per_day(staff_calendars, rules, window_start, window_end,
+                                                       limit=per_day.limit, day_of=per_day.day_of,
+                                                       counts=per_day.counts)
+    for start in found:
         if start.staff_ids not in staff_for:
             staff_for[start.staff_ids] = tuple(Resource(id=pk, name=names[int(pk)]) for pk in start.staff_ids)
         free.append((start.start, staff_for[start.staff_ids]))
     return free
 
 
-def calendars(service, window_start, window_end, resource_ids, *, exclude_bookings=None, clean_only=False):
+def calendars(service, window_start, window_end, resource_ids, *, exclude_bookings=None, clean_only=False,
+              hold_ends=None):
     """The calendars of the service's staff (or of `resource_ids` among them) for starts in the window, and
     the service's appointment rules."""
     staff_ids = {s.pk for s in service.active_staff}
@@ -122,7 +149,7 @@ def calendars(service, window_start, window_end, resource_ids, *, exclude_bookin
     reach = rules.duration + rules.buffer
     hours = sql.weekly_hours(staff_ids)
     blocked = sql.blocked_time(staff_ids, window_start, window_end + reach, timezone.now(),
-                               exclude_bookings=exclude_bookings, clean_only=clean_only)
+                               exclude_bookings=exclude_bookings, clean_only=clean_only, hold_ends=hold_ends)
     return convert.staff_calendars(staff_ids, hours, blocked), rules
 
 

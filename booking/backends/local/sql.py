@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from django.db import connection
 
 from booking.models.catalog import Location, StaffMember
-from booking.occupancy import SQL_CLEAN, SQL_OCCUPYING
+from booking.occupancy import MAX_OCCUPIED_SPAN, SQL_CLEAN, SQL_OCCUPYING
 
 # A service's active staff and its locations, each in the models' display order (ties by id, so the first location
 # is always the same one).
@@ -37,16 +37,20 @@ _HOURS = "SELECT staff_id, weekday, start_time, end_time FROM booking_workinghou
 
 # (staff, start, end, blocks like time off): time off and the class or course sessions the staff teach (which keep
 # them from appointments whatever the buffer), then the bookings that occupy them, each up to its `occupied_until`
-# (its end plus the buffer it was booked with), as booking/occupancy.py states.
+# (its end plus the buffer it was booked with), as booking/occupancy.py states. A booking occupies at most
+# MAX_OCCUPIED_SPAN (a check constraint), so one that reaches into the window starts after the window's start minus
+# that: the lower bound on "start" keeps the `(staff, start)` index to a range that does not grow with history.
+# The last column is a booking's checkout hold end (see blocked_time); NULLIF gives the other arms a NULL of a
+# timestamp type, which PostgreSQL's UNION needs.
 _BLOCKED = """
-SELECT staff_id, "start", "end", 1 FROM booking_timeoff
+SELECT staff_id, "start", "end", 1, NULLIF("end", "end") FROM booking_timeoff
  WHERE staff_id IN ({staff}) AND "end" > %s AND "start" < %s
 UNION ALL
-SELECT staff_id, "start", "end", 1 FROM booking_classsession
+SELECT staff_id, "start", "end", 1, NULLIF("end", "end") FROM booking_classsession
  WHERE staff_id IN ({staff}) AND NOT cancelled AND "end" > %s AND "start" < %s
 UNION ALL
-SELECT staff_id, "start", occupied_until, 0 FROM booking_booking
- WHERE staff_id IN ({staff}) AND occupied_until > %s AND "start" < %s
+SELECT staff_id, "start", occupied_until, 0, hold_expires_at FROM booking_booking
+ WHERE staff_id IN ({staff}) AND occupied_until > %s AND "start" < %s AND "start" >= %s
    AND {occupying}{leave_out}
 """
 _CLEAN_ONLY = f" AND {SQL_CLEAN}"
@@ -79,11 +83,13 @@ def weekly_hours(staff_ids) -> list[tuple]:
 
 
 def blocked_time(staff_ids, start: datetime, end: datetime, now: datetime, *, exclude_bookings=(),
-                 clean_only=False) -> list[tuple]:
+                 clean_only=False, hold_ends: list | None = None) -> list[tuple]:
     """(staff, start, end, blocks like time off) rows for what overlaps [start, end), in no particular order.
 
     `exclude_bookings` leaves those bookings out (a booking being moved does not stand in its own way); with
-    `clean_only`, bookings flagged as double-booked or forced in by staff do not count."""
+    `clean_only`, bookings flagged as double-booked or forced in by staff do not count. `hold_ends`, when given,
+    gets the checkout holds' ends among the bookings found: a hold stops counting then with nothing written, so a
+    cached listing is good until the first of them (booking/backends/local/slot_cache.py)."""
     staff_ids, excluded = list(staff_ids), list(exclude_bookings or ())
     if not staff_ids:
         return []
@@ -92,18 +98,25 @@ def blocked_time(staff_ids, start: datetime, end: datetime, now: datetime, *, ex
         leave_out += _CLEAN_ONLY
     adapt = connection.ops.adapt_datetimefield_value
     window = [adapt(start), adapt(end)]
-    params = [*staff_ids, *window, *staff_ids, *window, *staff_ids, *window, adapt(now), *excluded]
+    earliest = adapt(start - MAX_OCCUPIED_SPAN)
+    params = [*staff_ids, *window, *staff_ids, *window, *staff_ids, *window, earliest, adapt(now), *excluded]
     marks = _marks(staff_ids)
     with connection.cursor() as cursor:
         cursor.execute(_BLOCKED.format(staff=marks, occupying=SQL_OCCUPYING, leave_out=leave_out), params)
-        return [(staff, _utc(begins), _utc(ends), bool(off)) for staff, begins, ends, off in cursor.fetchall()]
+        rows = cursor.fetchall()
+    if hold_ends is not None:
+        hold_ends.extend(_utc(hold) for *_, hold in rows if hold is not None)
+    return [(staff, _utc(begins), _utc(ends), bool(off)) for staff, begins, ends, off, _ in rows]
 
 
 def _marks(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _utc(value: datetime) -> datetime:
+def _utc(value) -> datetime:
     """An aware UTC datetime from what the driver returns: aware already on PostgreSQL; naive UTC on SQLite, whose
-    driver parses each column of the UNION by the declared type of the first arm's (`datetime`)."""
+    driver parses each column of the UNION by the declared type of the first arm's (`datetime`), or text where the
+    first arm's is NULL (the holds' ends)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

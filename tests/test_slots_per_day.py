@@ -1,0 +1,109 @@
+"""The early exit per day (`timeSlotsPerDay`): the engine stops a day once it has enough bookable starts, and what it
+returns is the full listing cut to that many a day, bookable first."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from booking import models
+from booking.availability import StaffCalendar, WeeklyHours, first_free_starts_per_day, free_appointment_starts
+from booking.backends.local.slots import per_day
+from tests.catalog import make_business, make_policy, make_service, make_staff, weekdays
+from tests.test_availability import ZONES, rules, scenarios
+
+NY = ZoneInfo("America/New_York")
+
+
+def cut(starts, limit, day_of, counts):
+    """The full list kept to `limit` a day, counted ones first, in time order (wix-api.md §4.2)."""
+    days: dict[date, list] = {}
+    for start in starts:
+        days.setdefault(day_of(start.start), []).append(start)
+    kept = []
+    for found in days.values():
+        kept += sorted(sorted(found, key=lambda s: not counts(s.start))[:limit], key=lambda s: s.start)
+    return kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenarios(), st.integers(1, 4), ZONES, st.integers(0, 7))
+def test_cutting_the_early_exit_gives_the_full_listing_cut(scenario, limit, reader_zone, every):
+    tz, blocks, rule, (window_start, window_end), busy = scenario
+    reader = ZoneInfo(reader_zone)
+    calendars = [StaffCalendar("1", blocks, busy=busy), StaffCalendar("2", blocks[:1], busy=busy[::2])]
+
+    def day_of(start):
+        return start.astimezone(reader).date()
+
+    def counts(start):  # some starts are not bookable, as a policy makes them
+        return every == 0 or int(start.timestamp() // 1800) % (every + 1) != 0
+
+    full = free_appointment_starts(calendars, rule, window_start, window_end)
+    early = first_free_starts_per_day(calendars, rule, window_start, window_end, limit=limit, day_of=day_of,
+                                      counts=counts)
+    assert cut(early, limit, day_of, counts) == cut(full, limit, day_of, counts)
+    assert len(early) <= len(full)
+
+
+def test_a_day_stops_at_its_limit():
+    tz = NY
+    rule = rules(tz, duration=60, interval=30)
+    calendar = StaffCalendar("1", tuple(WeeklyHours(d, time(9), time(17)) for d in range(7)))
+    start = datetime(2026, 3, 2, tzinfo=tz).astimezone(UTC)
+    early = first_free_starts_per_day([calendar], rule, start, start + timedelta(days=3), limit=1,
+                                      day_of=lambda s: s.astimezone(tz).date(), counts=lambda s: True)
+    assert [s.start.astimezone(tz).strftime("%d %H:%M") for s in early] == ["02 09:00", "03 09:00", "04 09:00"]
+
+
+# ---- through the engine, on the database -------------------------------------------------------------------
+
+
+@pytest.fixture
+def spa():
+    make_business()
+    make_policy()
+    ana = make_staff("Ana", weekdays(time(9), time(17)))
+    ben = make_staff("Ben", weekdays(time(12), time(18), days=range(1, 6)))
+    massage = make_service([ana, ben], time_between_sessions=15, slot_interval_minutes=30)
+    for day, hour, staff in [(2, 9, ana), (2, 11, ana), (3, 12, ben), (4, 9, ana), (9, 9, ana), (9, 11, ana)]:
+        start = datetime(2026, 3, day, hour, tzinfo=NY)
+        models.Booking.objects.create(
+            service=massage, staff=staff, location=massage.locations.get(), start=start,
+            end=start + timedelta(hours=1), occupied_until=start + timedelta(minutes=75), time_zone="America/New_York",
+            status=models.BookingStatus.CONFIRMED, price=80, currency="USD", first_name="A", last_name="B",
+            email="a@example.com")
+    return {"ana": ana, "ben": ben, "massage": massage}
+
+
+CASES = [  # per day, policy (None: the default's own), customer's zone, staff
+    (1, {}, None, None),
+    (2, {}, "Asia/Tokyo", None),
+    (3, {"limit_early_booking_enabled": True, "earliest_booking_in_minutes": 3 * 24 * 60}, None, None),
+    (1, {"limit_early_booking_enabled": True, "earliest_booking_in_minutes": 2 * 24 * 60 + 5 * 60}, None, "ben"),
+    (2, {"limit_late_booking_enabled": True, "latest_booking_in_minutes": 26 * 60}, "Europe/London", "ana"),
+    (1, {"online": False}, None, None),
+]
+
+
+@pytest.mark.usefixtures("frozen_clock")
+@pytest.mark.django_db
+@pytest.mark.parametrize(("limit", "policy", "zone", "staff"), CASES)
+def test_the_engine_per_day_listing_is_the_full_listing_cut(engine, spa, limit, policy, zone, staff):
+    if policy.pop("online", True) is False:
+        models.Service.objects.update(online_booking_enabled=False)
+    models.BookingPolicy.objects.update(**policy)
+    asked = {"service_id": str(spa["massage"].pk), "from_local_date": "2026-03-01T00:00:00",
+             "to_local_date": "2026-04-01T00:00:00", "time_zone": zone,
+             "resource_ids": [str(spa[staff].pk)] if staff else None}
+    with CaptureQueriesContext(connection) as full_queries:
+        full = engine.list_availability_time_slots(**asked).time_slots
+    with CaptureQueriesContext(connection) as early_queries:
+        early = engine.list_availability_time_slots(**asked, time_slots_per_day=limit).time_slots
+    assert list(early) == per_day(list(full), limit)
+    assert len(early) < len(full)
+    assert len(early_queries) == len(full_queries)
