@@ -9,6 +9,7 @@ from payments.admin_actions import mark_paid_in_person
 
 from . import models
 from .admin_actions import BookingActions, allowed_actions
+from .admin_conflicts import BookingConflicts
 from .backends import get_backend
 from .backends.local.convert import DEFAULT_FORM_ID
 from .errors import BookingsError
@@ -195,9 +196,10 @@ STAFF_CANCEL_WITH_REFUND = CancelFlowControlSettings(ignore_cancellation_policy=
 
 
 @admin.register(models.Booking)
-class BookingAdmin(BookingActions, admin.ModelAdmin):
+class BookingAdmin(BookingConflicts, BookingActions, admin.ModelAdmin):
     form = BookingAdminForm
-    list_display = ["start", "service", "customer_name", "staff", "status", "payment_status", "double_booked"]
+    list_display = ["start", "service", "customer_name", "staff", "status", "payment_status", "double_booked",
+                    "conflict_resolved"]
     list_filter = ["status", "payment_status", "double_booked", "service", "staff"]
     search_fields = ["first_name", "last_name", "email", "phone", "public_id"]
     date_hierarchy = "start"
@@ -208,8 +210,8 @@ class BookingAdmin(BookingActions, admin.ModelAdmin):
             "public_id", "service", "status", "payment_status", "selected_payment_option", "revision", "start",
             "end", "occupied_until", "time_zone", "staff", "any_staff", "session", "location", "total_participants",
             "multi_service_booking", "price", "currency", "hold_expires_at", "double_booked",
-            "skip_availability_validation", "skip_business_confirmation", "form_answers", "created_at",
-            "updated_at", "submission_key",
+            "conflict_resolved", "skip_availability_validation", "skip_business_confirmation", "form_answers",
+            "created_at", "updated_at", "submission_key",
         ]}),
     ]
     inlines = [BookingChangeInline]
