@@ -11,6 +11,7 @@ from . import models
 from .admin_actions import BookingActions, allowed_actions
 from .admin_calendar import BookingCalendar
 from .admin_conflicts import BookingConflicts
+from .admin_phone import PhoneBookings
 from .backends import get_backend
 from .backends.local.convert import DEFAULT_FORM_ID
 from .errors import BookingsError
@@ -197,7 +198,7 @@ STAFF_CANCEL_WITH_REFUND = CancelFlowControlSettings(ignore_cancellation_policy=
 
 
 @admin.register(models.Booking)
-class BookingAdmin(BookingCalendar, BookingConflicts, BookingActions, admin.ModelAdmin):
+class BookingAdmin(PhoneBookings, BookingCalendar, BookingConflicts, BookingActions, admin.ModelAdmin):
     form = BookingAdminForm
     list_display = ["start", "service", "customer_name", "staff", "status", "payment_status", "double_booked",
                     "conflict_resolved"]

@@ -54,18 +54,23 @@ class RescheduleForm(forms.Form):
 
 
 def free_times(booking: models.Booking, tz: str) -> list[tuple[str, str]]:
-    """The times the port offers for this booking's service in the coming days, as (value, label) choices.
-    Appointments: "start|end|staff id" per free staff member; classes: the session's event id."""
+    """The times the port offers to move this booking to, as (value, label) choices (see service_times)."""
+    own = str(booking.session.public_id) if booking.session else ""
+    return [(value, label) for value, label in service_times(booking.service, tz, booking.total_participants)
+            if value != own]
+
+
+def service_times(service: models.Service, tz: str, participants: int = 1) -> list[tuple[str, str]]:
+    """The free times the port lists for a service in the coming days, as (value, label) choices. Appointments:
+    "start|end|staff id" per free staff member; classes: the session's event id."""
     port, today = get_backend(), timezone.localdate(timezone=ZoneInfo(tz))
     start, end = today.isoformat() + "T00:00:00", (today + timedelta(days=RESCHEDULE_DAYS)).isoformat() + "T00:00:00"
-    if booking.service.type == ServiceType.CLASS:
-        slots = port.list_event_time_slots(service_ids=[str(booking.service_id)], from_local_date=start,
-                                           to_local_date=end, time_zone=tz, include_non_bookable=False,
-                                           min_bookable_capacity=booking.total_participants).time_slots
-        return [(slot.event_info.event_id, _label(slot)) for slot in slots
-                if slot.event_info and slot.event_info.event_id != str(booking.session.public_id if booking.session
-                                                                         else "")]
-    slots = port.list_availability_time_slots(service_id=str(booking.service_id), from_local_date=start,
+    if service.type == ServiceType.CLASS:
+        slots = port.list_event_time_slots(service_ids=[str(service.pk)], from_local_date=start, to_local_date=end,
+                                           time_zone=tz, include_non_bookable=False,
+                                           min_bookable_capacity=participants).time_slots
+        return [(slot.event_info.event_id, _label(slot)) for slot in slots if slot.event_info]
+    slots = port.list_availability_time_slots(service_id=str(service.pk), from_local_date=start,
                                               to_local_date=end, time_zone=tz).time_slots
     return [(f"{slot.start_date.isoformat()}|{slot.end_date.isoformat()}|{staff.id}",
              f"{_label(slot)} with {staff.name}")
@@ -76,18 +81,20 @@ def _label(slot) -> str:
     return slot.local_start_date.replace("T", " ")[:16]
 
 
-def chosen_slot(booking: models.Booking, data: dict, tz: str) -> tuple[Slot, bool]:
-    """The port's Slot for the form's answer, and whether it is forced."""
-    service_id = str(booking.service_id)
+def chosen_slot(service: models.Service, data: dict, tz: str, length: timedelta,
+                staff_id: int | None) -> tuple[Slot, bool]:
+    """The port's Slot for the form's answer (a listed time, or a forced start with `staff_id` for `length`),
+    and whether it is forced."""
+    service_id = str(service.pk)
     if data.get("time"):
-        if booking.service.type == ServiceType.CLASS:
-            return Slot(service_id, booking.start, booking.end, tz, event_id=data["time"]), False
-        start, end, staff_id = data["time"].split("|")
+        if service.type == ServiceType.CLASS:
+            now = timezone.now()  # a class session's own time comes from the session
+            return Slot(service_id, now, now, tz, event_id=data["time"]), False
+        start, end, staff = data["time"].split("|")
         return Slot(service_id, datetime.fromisoformat(start), datetime.fromisoformat(end), tz,
-                    resource=Resource(staff_id, "")), False
+                    resource=Resource(staff, "")), False
     start = data["forced_start"].replace(tzinfo=None).replace(tzinfo=ZoneInfo(tz))
-    length = booking.end - booking.start
-    staff = Resource(str(booking.staff_id), "") if booking.staff_id else None
+    staff = Resource(str(staff_id), "") if staff_id else None
     return Slot(service_id, start, start + length, tz, resource=staff), True
 
 
@@ -148,7 +155,8 @@ class BookingActions:
         form = RescheduleForm(request.POST or None, initial={"revision": booking.revision},
                               choices=free_times(booking, tz), force=force)
         if request.method == "POST" and form.is_valid():
-            slot, forced = chosen_slot(booking, form.cleaned_data, tz)
+            slot, forced = chosen_slot(booking.service, form.cleaned_data, tz, booking.end - booking.start,
+                                        booking.staff_id)
             try:
                 get_backend().reschedule_booking(
                     str(booking.public_id), slot=slot, revision=form.cleaned_data["revision"], caller=Caller.STAFF,
