@@ -8,6 +8,10 @@ from django.utils.html import format_html, format_html_join
 from payments.admin_actions import mark_paid_in_person
 
 from . import models
+from .admin_actions import BookingActions, allowed_actions
+from .admin_calendar import BookingCalendar
+from .admin_conflicts import BookingConflicts
+from .admin_phone import PhoneBookings
 from .backends import get_backend
 from .backends.local.convert import DEFAULT_FORM_ID
 from .errors import BookingsError
@@ -194,9 +198,10 @@ STAFF_CANCEL_WITH_REFUND = CancelFlowControlSettings(ignore_cancellation_policy=
 
 
 @admin.register(models.Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(PhoneBookings, BookingCalendar, BookingConflicts, BookingActions, admin.ModelAdmin):
     form = BookingAdminForm
-    list_display = ["start", "service", "customer_name", "staff", "status", "payment_status", "double_booked"]
+    list_display = ["start", "service", "customer_name", "staff", "status", "payment_status", "double_booked",
+                    "conflict_resolved"]
     list_filter = ["status", "payment_status", "double_booked", "service", "staff"]
     search_fields = ["first_name", "last_name", "email", "phone", "public_id"]
     date_hierarchy = "start"
@@ -207,14 +212,19 @@ class BookingAdmin(admin.ModelAdmin):
             "public_id", "service", "status", "payment_status", "selected_payment_option", "revision", "start",
             "end", "occupied_until", "time_zone", "staff", "any_staff", "session", "location", "total_participants",
             "multi_service_booking", "price", "currency", "hold_expires_at", "double_booked",
-            "skip_availability_validation", "skip_business_confirmation", "form_answers", "created_at",
-            "updated_at", "submission_key",
+            "conflict_resolved", "skip_availability_validation", "skip_business_confirmation", "form_answers",
+            "created_at", "updated_at", "submission_key",
         ]}),
     ]
     inlines = [BookingChangeInline]
 
     actions = ["confirm_selected", "decline_selected", "mark_pending_selected", "cancel_selected",
-               "cancel_with_refund_selected", mark_paid_in_person]
+               "cancel_with_refund_selected", "cancel_allowed_selected", mark_paid_in_person]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        booking = self.get_object(request, object_id)
+        links = self.action_links(request, booking) if booking is not None else []
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "booking_actions": links})
 
     def get_readonly_fields(self, request, obj=None):
         # Everything shown but the contact details, named from the fieldsets so a new field cannot slip in editable.
@@ -272,6 +282,19 @@ class BookingAdmin(admin.ModelAdmin):
     def cancel_with_refund_selected(self, request, queryset):
         self._apply(request, queryset, get_backend().cancel_booking, "Canceled with refund",
                     flow_control_settings=STAFF_CANCEL_WITH_REFUND)
+
+    @admin.action(description="Cancel selected bookings the cancellation policy still lets go (as the port "
+                              "allows them)", permissions=["change"])
+    def cancel_allowed_selected(self, request, queryset):
+        bookings = list(queryset.select_related("service"))
+        allowed = [b for b, actions in zip(bookings, allowed_actions(bookings), strict=True)
+                   if actions and actions.cancel]
+        refused = len(bookings) - len(allowed)
+        if refused:
+            self.message_user(request, f"{refused} booking(s) left as they are: their policy no longer lets them be "
+                                       f"canceled.", messages.WARNING)
+        self._apply(request, allowed, get_backend().cancel_booking, "Canceled",
+                    flow_control_settings=CancelFlowControlSettings())
 
     @admin.display(description="Form answers")
     def form_answers(self, booking):

@@ -35,6 +35,8 @@ KINDS = {
                               "again once it is confirmed.", frozenset({"PENDING"}), method=calendar.REQUEST),
     "rescheduled": Kind("Your booking has moved", "Your booking has moved to a new time.", ACTIVE,
                         method=calendar.REQUEST),
+    "participants_updated": Kind("Your booking has changed", "The number of people on your booking has changed.",
+                                 ACTIVE),
     "canceled": Kind("Your booking is canceled", "Your booking is canceled.", frozenset({"CANCELED"}),
                      method=calendar.CANCEL),
     "declined": Kind("Your booking request was declined", "Sorry, we could not accept your booking.",

@@ -28,6 +28,7 @@ EVENT_KINDS = {
     "confirmed": ("confirmed", "business_new"),
     "marked_as_pending": ("marked_as_pending", "business_pending"),
     "rescheduled": ("rescheduled", None),
+    "number_of_participants_updated": ("participants_updated", None),
     "canceled": ("canceled", "business_canceled"),
     "declined": ("declined", None),
 }

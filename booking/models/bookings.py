@@ -87,8 +87,13 @@ class Booking(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Staff looked at a double booking and kept both (booking.admin_conflicts): it leaves the conflicts list.
+    conflict_resolved = models.BooleanField(default=False)
+
     class Meta:
         ordering = ["-start"]
+        # Staff with it may move a booking to a time the engine would refuse (skip the availability check).
+        permissions = [("force_booking", "Can book or move past availability")]
         indexes = [
             models.Index(fields=["staff", "start"], name="booking_staff_start"),
             models.Index(fields=["service", "start"], name="booking_service_start"),

@@ -89,7 +89,9 @@ def rescheduler(slot, total_participants, caller, flow, *, off_grid=False, movin
         # A booking that follows its own session to the session's new time keeps its status: nobody chose
         # another time that would need the business's approval again.
         follows = placed["session"] is not None and placed["session"].pk == booking.session_id
-        return {**placed, "total_participants": participants,
+        # A double-booked booking moved to a time checked free holds it cleanly again; forced, it stays flagged.
+        double_booked = booking.double_booked and (follows or flow.skip_availability_validation)
+        return {**placed, "total_participants": participants, "double_booked": double_booked,
                 "skip_availability_validation": flow.skip_availability_validation,
                 "status": booking.status if follows else _status_after_move(booking, flow)}
 
