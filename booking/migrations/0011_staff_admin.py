@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0008_anonymousactiontoken'),
+        ('booking', '0010_calendar_version'),
     ]
 
     operations = [
