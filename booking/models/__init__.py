@@ -12,6 +12,7 @@ from .catalog import (
     TimeOff,
     WorkingHours,
 )
+from .confirmation import ConfirmationRule
 from .sessions import ClassSession
 from .tokens import AnonymousActionToken
 
@@ -24,6 +25,7 @@ __all__ = [
     "BookingStatus",
     "Business",
     "ClassSession",
+    "ConfirmationRule",
     "FormField",
     "Location",
     "PaymentStatus",
