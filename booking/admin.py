@@ -95,6 +95,14 @@ class ScheduleRuleInline(admin.TabularInline):
     extra = 0
 
 
+class ConfirmationRuleInline(admin.StackedInline):
+    """For a service that needs approval: the rule that confirms a day's requests (booking/confirmation_rules.py)."""
+
+    model = models.ConfirmationRule
+    extra = 0
+    max_num = 1
+
+
 @admin.register(models.ClassSession)
 class ClassSessionAdmin(admin.ModelAdmin):
     """Sessions are made from the weekly rules; here staff move, cancel or add one-off sessions. Canceling a
@@ -142,7 +150,7 @@ class ServiceAdmin(admin.ModelAdmin):
     list_filter = ["type", "category", "hidden", "require_manual_approval"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["staff", "locations"]
-    inlines = [ScheduleRuleInline]
+    inlines = [ScheduleRuleInline, ConfirmationRuleInline]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -12,3 +12,7 @@ class NotificationsConfig(AppConfig):
 
         # Customers (and the business) hear about bookings by email, through the outbox and the task queue.
         booking_event.connect(on_booking_event, dispatch_uid="notifications.outbox")
+        # Connected after the outbox, so that a request's "pending" emails are filed before the rule confirms it.
+        from booking.confirmation_rules import on_booking_event as apply_confirmation_rule
+
+        booking_event.connect(apply_confirmation_rule, dispatch_uid="booking.confirmation_rules")

@@ -12,6 +12,7 @@ from .catalog import (
     TimeOff,
     WorkingHours,
 )
+from .confirmation import ConfirmationRule
 from .sessions import ClassSession
 from .tokens import AnonymousActionToken
 from .versions import CalendarVersion
@@ -26,6 +27,7 @@ __all__ = [
     "Business",
     "CalendarVersion",
     "ClassSession",
+    "ConfirmationRule",
     "FormField",
     "Location",
     "PaymentStatus",
