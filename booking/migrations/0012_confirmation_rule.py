@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0009_staff_admin'),
+        ('booking', '0011_staff_admin'),
     ]
 
     operations = [
