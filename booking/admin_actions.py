@@ -30,20 +30,17 @@ def can_force(user) -> bool:
     return user.has_perm("booking.change_booking") and user.has_perm(FORCE_PERMISSION)
 
 
-class RescheduleForm(forms.Form):
-    """A free time from the port's availability, or (staff with the force permission) any start, kept even if it
-    collides with other bookings."""
+class TimeForm(forms.Form):
+    """A free time from the port's availability (`choices`), or a forced start, kept even if it collides with other
+    bookings; the subclass removes `forced_start` for staff without the force permission."""
 
     time = forms.ChoiceField(required=False, label="Free time")
     forced_start = forms.DateTimeField(required=False, label="Or this start (business time)",
                                        help_text="Skips the availability check: the time may be taken.")
-    revision = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, choices=(), force=False, **kwargs):
+    def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time"].choices = [("", "—"), *choices]
-        if not force:
-            del self.fields["forced_start"]
 
     def clean(self):
         data = super().clean()
@@ -51,6 +48,15 @@ class RescheduleForm(forms.Form):
             raise forms.ValidationError("Choose a free time" + (" or give a start." if "forced_start" in self.fields
                                                                else "."))
         return data
+
+
+class RescheduleForm(TimeForm):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, force=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not force:
+            del self.fields["forced_start"]
 
 
 def free_times(booking: models.Booking, tz: str) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from . import models
-from .admin_actions import can_force, chosen_slot, service_times
+from .admin_actions import TimeForm, can_force, chosen_slot, service_times
 from .backends import get_backend
 from .backends.local.convert import DEFAULT_FORM_ID
 from .errors import BookingsError
@@ -31,18 +31,14 @@ from .port import (
 PAYMENTS = {"in_person": PaymentStatus.NOT_PAID, "free": PaymentStatus.EXEMPT}
 
 
-class PhoneBookingForm(forms.Form):
-    time = forms.ChoiceField(required=False, label="Free time")
-    forced_start = forms.DateTimeField(required=False, label="Or this start (business time)",
-                                       help_text="Skips the availability check: the time may be taken.")
+class PhoneBookingForm(TimeForm):
     forced_staff = forms.ModelChoiceField(queryset=models.StaffMember.objects.none(), required=False,
                                           label="With (for a forced start)")
     total_participants = forms.IntegerField(min_value=1, max_value=100, initial=1, label="Participants")
     payment = forms.ChoiceField(choices=[("in_person", "Pays in person"), ("free", "Free")])
 
-    def __init__(self, *args, service, choices, force, **kwargs):
+    def __init__(self, *args, service, force, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["time"].choices = [("", "—"), *choices]
         if force and service.type == ServiceType.APPOINTMENT:
             self.fields["forced_staff"].queryset = service.staff.filter(is_active=True)
         else:
@@ -51,13 +47,9 @@ class PhoneBookingForm(forms.Form):
             del self.fields["total_participants"]
 
     def clean(self):
-        data = super().clean()
-        if data.get("forced_start") and not data.get("forced_staff"):
+        if self.cleaned_data.get("forced_start") and not self.cleaned_data.get("forced_staff"):
             self.add_error("forced_staff", "Choose who the forced booking is with.")
-        if not data.get("time") and not data.get("forced_start"):
-            raise forms.ValidationError("Choose a free time" + (" or give a start." if "forced_start" in self.fields
-                                                               else "."))
-        return data
+        return super().clean()
 
 
 class PhoneBookings:

@@ -63,11 +63,12 @@ def list_availability_time_slots(
     service = appointment_service(args["service_id"])
     tz = parse_time_zone(args["tz"] or get_business_info().time_zone)
     window_start, window_end = parse_window(args["from"], args["to"], tz)
+    policy = convert.policy_rules(service)
     early_exit = None
     if args["per_day"] is not None:
         # Each day's starts stop once it has `per_day` bookable ones; per_day() below then keeps what the full
         # listing would.
-        check_policy = availability.policy_check(now, convert.policy_rules(service))
+        check_policy = availability.policy_check(now, policy)
         early_exit = availability.PerDay(args["per_day"], lambda start: start.astimezone(tz).date(),
                                          lambda start: not check_policy(start).any)
     hold_ends = []
@@ -85,7 +86,7 @@ def list_availability_time_slots(
     response = ListTimeSlotsResponse(time_slots=tuple(page), time_zone=tz.key, next_cursor=next_cursor)
     if entry:
         slot_cache.put(entry, response, now, slot_cache.good_until(
-            [start for start, _ in free], convert.policy_rules(service), now, hold_ends))
+            [start for start, _ in free], policy, now, hold_ends))
     return response
 
 

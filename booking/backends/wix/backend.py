@@ -21,7 +21,7 @@ from booking.errors import InvalidArgument, NotFound
 
 from . import shapes, shapes_slots
 from .auth import Identity
-from .client import WixClient
+from .client import WixClient, path_id
 from .ecom import EcomMixin
 from .writes import WritesMixin
 
@@ -65,8 +65,7 @@ class WixBackend(WritesMixin, EcomMixin, p.BookingsPort):
         return sorted(services, key=lambda s: (s.category.sort_order, s.category.name))
 
     def get_form_summary(self, form_id: str) -> p.FormSummary:
-        if not form_id or "/" in form_id:
-            raise NotFound("We could not find that booking form.", code="FORM_NOT_FOUND")
+        path_id(form_id, "We could not find that booking form.", code="FORM_NOT_FOUND")
         return catalog_cached("form:" + form_id, lambda: shapes.parse_form_summary(
             self.client.get(f"/form-schema-service/v4/forms/{form_id}/summary")))
 
@@ -122,8 +121,7 @@ class WixBackend(WritesMixin, EcomMixin, p.BookingsPort):
         return shapes_slots.parse_list(self.client.read(f"{SLOTS}/time-slots/event", body))
 
     def get_event_time_slot(self, *, event_id, time_zone=None) -> p.TimeSlot:
-        if not event_id or "/" in str(event_id):
-            raise NotFound("We could not find that class session.", code="SESSION_NOT_FOUND")
+        path_id(event_id, "We could not find that class session.", code="SESSION_NOT_FOUND")
         params = {"timeZone": time_zone or self.get_business_info().time_zone}
         return shapes_slots.parse_one(self.client.get(f"{SLOTS}/time-slots/event/{event_id}", params=params))
 

@@ -17,7 +17,7 @@ import time
 import requests
 from django.conf import settings
 
-from booking.errors import BookingsError, PermissionDenied, Unavailable
+from booking.errors import BookingsError, NotFound, PermissionDenied, Unavailable
 
 from . import auth
 from .auth import Identity
@@ -27,6 +27,14 @@ logger = logging.getLogger("booking.wix")
 
 CONNECT_TIMEOUT_SECONDS = 3.05
 MAX_RETRY_AFTER_SECONDS = 5.0
+
+
+def path_id(value, message: str, *, code: str | None = None) -> str:
+    """An id as one segment of a Wix path. An empty one, or one that would reach another path, names nothing."""
+    text = str(value or "")
+    if not text or "/" in text:
+        raise NotFound(message, code=code)
+    return text
 
 
 class WixClient:

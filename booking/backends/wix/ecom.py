@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from booking.errors import NotFound, Unavailable
 
 from .auth import Identity
-from .client import WixClient
+from .client import WixClient, path_id
 
 BOOKINGS_APP_ID = "13d21c63-b5ec-5912-8397-c3a5ddb27a97"
 
@@ -104,14 +104,12 @@ class EcomMixin:
     def create_order_from_checkout(self, checkout_id: str) -> str:
         """Create Order from a checkout (§8.3), for a booking paid later: Wix then moves the booking as after a
         payment."""
-        if not checkout_id or "/" in checkout_id:
-            raise NotFound("No such checkout.", code="CHECKOUT_NOT_FOUND")
+        path_id(checkout_id, "No such checkout.", code="CHECKOUT_NOT_FOUND")
         answer = self.client.write(f"/ecom/v1/checkouts/{checkout_id}/create-order", {})
         if not answer.get("orderId"):
             raise Unavailable(code="WIX_ORDER_MISSING")
         return str(answer["orderId"])
 
     def get_order(self, order_id: str) -> Order:
-        if not order_id or "/" in order_id:
-            raise NotFound("No such order.", code="ORDER_NOT_FOUND")
+        path_id(order_id, "No such order.", code="ORDER_NOT_FOUND")
         return parse_order(self.client.get(f"/ecom/v1/orders/{order_id}", identity=Identity.APP))

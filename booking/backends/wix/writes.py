@@ -23,6 +23,7 @@ from booking.errors import BookingsError, FailedPrecondition, NotFound, SlotNotA
 from booking.events import emit_after_commit
 
 from .auth import Identity
+from .client import path_id
 from .models import SubmissionClaim
 from .shapes import EXTENSION_NAMESPACE
 from .shapes_bookings import parse_booking, render_create_request, render_slot
@@ -165,8 +166,7 @@ class WritesMixin:
         )
 
     def get_multi_service_booking(self, multi_service_booking_id):
-        if not multi_service_booking_id or "/" in str(multi_service_booking_id):
-            raise NotFound("We could not find that booking.")
+        path_id(multi_service_booking_id, "We could not find that booking.")
         return self._package(self.client.get(f"{WRITER}/multi_service_bookings/{multi_service_booking_id}",
                                               identity=Identity.APP))
 
@@ -195,8 +195,7 @@ class WritesMixin:
     # ---- changing one booking -----------------------------------------------------------------------------------
 
     def _booking_call(self, booking_id: str, action: str, body: dict, *, caller: p.Caller) -> p.Booking:
-        if not booking_id or "/" in str(booking_id):
-            raise NotFound("We could not find that booking.")
+        path_id(booking_id, "We could not find that booking.")
         answer = self.client.write(f"{WRITER}/bookings/{booking_id}/{action}", {"bookingId": booking_id, **body},
                                    identity=_identity(caller))
         return parse_booking(answer["booking"])
@@ -244,8 +243,7 @@ class WritesMixin:
                      with_refund=with_refund)
 
     def confirm_or_decline_booking(self, booking_id, *, payment_status):
-        if not booking_id or "/" in str(booking_id):
-            raise NotFound("We could not find that booking.")
+        path_id(booking_id, "We could not find that booking.")
         answer = self.client.write(f"/bookings/v2/confirmation/{booking_id}:confirmOrDecline",
                                    {"paymentStatus": payment_status}, identity=Identity.APP)
         booking = parse_booking(answer["booking"])
@@ -268,8 +266,7 @@ class WritesMixin:
     # ---- anonymous actions (the emailed link) -------------------------------------------------------------------
 
     def get_anonymous_action_token(self, booking_id):
-        if not booking_id or "/" in str(booking_id):
-            raise NotFound("We could not find that booking.")
+        path_id(booking_id, "We could not find that booking.")
         answer = self.client.get(f"{ANONYMOUS}/{booking_id}/token", identity=Identity.APP)
         return str(answer["token"])
 
