@@ -26,6 +26,8 @@ install: $(STAMP)
 run: export STRIPE_SANDBOX ?= true
 # The Wix sandbox is on, so that BOOKINGS_BACKEND=wix make run works with no Wix account.
 run: export WIX_SANDBOX ?= true
+# Links in emails, and the Wix sandbox's address (WIX_API_BASE), follow the address the site is served on.
+run: export SITE_URL ?= http://$(HOST_PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
