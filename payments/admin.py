@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 
-from . import refunds
+from . import admin_orders, refunds  # noqa: F401 - admin_orders registers the Wix order admins
 from .models import StripeCheckout, StripeEvent, StripeRefund
 
 
