@@ -335,9 +335,9 @@ def test_add_payments_refused_by_wix_gives_the_claim_back(studio):
 
 def test_add_payments_needs_the_apps_identity(studio):
     _, checkout = ordered_in_person(studio)
+    body = ecom.add_payment_request(amount=Decimal("90.00"), offline=True, payment_method="InPerson")
     with auth.bound_session({}), pytest.raises(BookingsError) as refused:
-        get_backend().client.write(f"/ecom/v1/payments/orders/{checkout.order_id}/add-payment", ecom.add_payment_request(
-            amount=Decimal("90.00"), offline=True, payment_method="InPerson"))
+        get_backend().client.write(f"/ecom/v1/payments/orders/{checkout.order_id}/add-payment", body)
     assert refused.value.http_status == 403
     assert sandbox_order(checkout.order_id).payment_status == "NOT_PAID"
 
