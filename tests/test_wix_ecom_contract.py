@@ -383,6 +383,37 @@ def test_a_paid_order_is_refunded_through_order_billing_on_a_cancel_with_refund(
     assert backend.list_order_payments(checkout.order_id)[0].refundable == Decimal("0")
 
 
+def test_a_customers_cancel_within_the_refund_window_is_refunded_through_order_billing(studio, client):
+    from booking import models
+
+    backend, session = get_backend(), {}
+    with auth.bound_session(session):
+        booking = book(backend, studio["massage"])  # Monday 9:00, 26 hours ahead of the frozen clock
+        url = wix_ecom.start(booking, customer_request())
+    answer = client.post(url[url.index("/_sandbox/"):], {"action": "pay"})
+    wix_ecom.verify_return(booking.id, answer["Location"].split("orderId=")[1].split("&")[0])  # the thank-you page
+    with auth.bound_session(session):
+        current = backend.query_extended_bookings(booking_ids=[booking.id])[0]
+        backend.cancel_booking(booking.id, revision=current.revision)  # the customer's own cancel
+    [call] = made("/ecom/v1/order-billing/refund-payments")
+    assert call["body"]["paymentRefunds"][0]["amount"] == {"amount": "80.00"}
+    assert models.Booking.objects.get(public_id=booking.id).payment_status == "REFUNDED"
+
+
+def test_a_paid_request_the_business_declines_is_refunded_through_order_billing(studio, client):
+    from booking import models
+    from payments.models import WixOrderRefund
+
+    booking, checkout = paid_on_the_hosted_checkout(studio, client, service="facial")
+    backend = get_backend()
+    current = backend.query_extended_bookings(booking_ids=[booking.id])[0]
+    assert current.status == "PENDING"
+    backend.decline_booking(booking.id, revision=current.revision)
+    assert WixOrderRefund.objects.get().reason == "declined by the business after payment"
+    assert sandbox_order(checkout.order_id).payment_status == "FULLY_REFUNDED"
+    assert models.Booking.objects.get(public_id=booking.id).payment_status == "REFUNDED"
+
+
 def test_a_cancel_without_refund_refunds_nothing(studio, client):
     from booking.port import Caller, CancelFlowControlSettings
 
