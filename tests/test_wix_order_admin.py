@@ -1,4 +1,4 @@
-"""Staff mark a Wix order paid in person from the admin (payments/admin_orders.py), against the Wix sandbox under a
+"""Staff mark a Wix order paid in person from the admin (payments/admin.py), against the Wix sandbox under a
 live server: the permission, CSRF, GET changing nothing, a refusal shown with its 4xx status, and the bookings list's
 "Mark as paid in person" recording the payment on the booking's order."""
 
@@ -11,8 +11,8 @@ from booking import models
 from bookingsite.sandboxes.wix import recorder
 from bookingsite.sandboxes.wix.models import EcomOrder
 from payments.models import WixEcomCheckout, WixOrderPayment
-from tests.test_wix_ecom_contract import customer_request, ordered_in_person
 from tests.test_payments_helpers import make_studio
+from tests.test_wix_ecom_contract import customer_request, ordered_in_person
 
 pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.django_db(transaction=True)]
 
