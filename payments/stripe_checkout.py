@@ -115,12 +115,17 @@ def start_checkout(booking: Booking, request: HttpRequest) -> str:
         # Once the booking's Wix order is made, its checkout at Wix keeps the time (our check would see it taken).
         if not ordered:
             backend.hold_booking(booking.id, expires_at=checkout.expires_at)
-        if wix_ecom.orders_for_stripe():
-            wix_ecom.order_for_stripe(booking)
     except BookingsError:
         StripeCheckout.objects.filter(pk=checkout.pk, status=StripeCheckout.Status.STARTING).update(
             status=StripeCheckout.Status.EXPIRED, outcome="The time could not be held.")
         raise
+    if wix_ecom.orders_for_stripe() and not ordered:
+        try:
+            wix_ecom.order_for_stripe(booking)
+        except BookingsError:
+            StripeCheckout.objects.filter(pk=checkout.pk, status=StripeCheckout.Status.STARTING).update(
+                status=StripeCheckout.Status.EXPIRED, outcome="Wix could not make the booking's order.")
+            raise
     if checkout.status == StripeCheckout.Status.OPEN and checkout.url:
         return checkout.url
     try:

@@ -561,6 +561,25 @@ def test_a_stripe_refund_is_recorded_on_the_order_as_an_external_refund(client, 
     assert models.Booking.objects.get(public_id=booking.id).payment_status == "REFUNDED"
 
 
+def test_starting_the_stripe_checkout_again_reuses_the_order_and_its_session(stripe_orders, live_server, settings):
+    from payments import stripe_checkout
+
+    from django.contrib.sessions.backends.db import SessionStore
+
+    settings.STRIPE_API_BASE = live_server.url + "/_sandbox/stripe"
+    request = customer_request()
+    request.session = SessionStore()
+    backend = get_backend()
+    with auth.bound_session(request.session):
+        booking = book(backend, stripe_orders["massage"])
+        first = stripe_checkout.start_checkout(booking, request)
+        again = stripe_checkout.start_checkout(booking, request)  # a double click, a second tab
+    assert first == again and "/_sandbox/stripe/checkout/" in first
+    assert len(made("/ecom/v1/checkouts")) == 1
+    assert len([r for r in recorder.requests if r["path"].endswith("/create-order")]) == 1
+    assert sandbox_order(WixEcomCheckout.objects.get().order_id).status == "INITIALIZED"
+
+
 def test_without_the_setting_the_stripe_checkout_makes_no_order(client, stripe_orders, settings):
     from tests.test_payments_helpers import event_body, held_checkout, post_event
 
