@@ -460,6 +460,26 @@ def test_a_refund_wix_refused_is_kept_for_staff_to_ask_again(studio, client):
     assert sandbox_order(checkout.order_id).payment_status == "FULLY_REFUNDED"
 
 
+@pytest.mark.parametrize(("refund", "status"), [
+    ([], 400),
+    ([{"paymentId": "not-a-payment"}], 404),
+    ([{"paymentId": "PAYMENT", "amount": {"amount": "80.01"}}], 428),
+    ([{"paymentId": "PAYMENT", "amount": "80.00"}], 400),
+])
+def test_a_malformed_refund_is_refused_and_refunds_nothing(studio, client, refund, status):
+    _, checkout = paid_on_the_hosted_checkout(studio, client)
+    backend = get_backend()
+    [payment] = backend.list_order_payments(checkout.order_id)
+    body = {"orderId": checkout.order_id,
+            "paymentRefunds": [{**item, "paymentId": payment.id} if item.get("paymentId") == "PAYMENT" else item
+                               for item in refund]}
+    with pytest.raises(BookingsError) as refused:
+        backend.client.write("/ecom/v1/order-billing/refund-payments", body, identity=auth.Identity.APP)
+    assert refused.value.http_status == status
+    assert sandbox_order(checkout.order_id).payment_status == "PAID"
+    assert backend.list_order_payments(checkout.order_id)[0].refundable == Decimal("80.00")
+
+
 def test_an_order_is_read_with_its_price_and_balance(studio, client):
     _, checkout = paid_on_the_hosted_checkout(studio, client, service="stone")
     order = get_backend().get_order(checkout.order_id)

@@ -39,7 +39,7 @@ def _order(order_id: str) -> EcomOrder:
 
 def _decimal(node, field: str) -> Decimal:
     try:
-        value = Decimal(str((node or {}).get("amount")))
+        value = Decimal(str(node.get("amount") if isinstance(node, dict) else None))
     except (InvalidOperation, TypeError):
         raise InvalidArgument("An amount is a decimal string.", field_violations={field: "a decimal string"}) from None
     if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
