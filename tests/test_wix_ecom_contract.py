@@ -582,9 +582,9 @@ def test_a_stripe_refund_is_recorded_on_the_order_as_an_external_refund(client, 
 
 
 def test_starting_the_stripe_checkout_again_reuses_the_order_and_its_session(stripe_orders, live_server, settings):
-    from payments import stripe_checkout
-
     from django.contrib.sessions.backends.db import SessionStore
+
+    from payments import stripe_checkout
 
     settings.STRIPE_API_BASE = live_server.url + "/_sandbox/stripe"
     request = customer_request()
