@@ -600,6 +600,18 @@ def test_starting_the_stripe_checkout_again_reuses_the_order_and_its_session(str
     assert sandbox_order(WixEcomCheckout.objects.get().order_id).status == "INITIALIZED"
 
 
+def test_the_setting_without_the_stripe_checkout_in_wix_mode_is_a_warning(settings):
+    from payments.checks import stripe_settings
+
+    settings.DEBUG = True  # (the sandbox is on)
+    settings.BOOKINGS_BACKEND, settings.WIX_CHECKOUT, settings.WIX_ORDERS_FOR_STRIPE_PAYMENTS = "wix", "stripe", True
+    assert stripe_settings() == []
+    settings.WIX_CHECKOUT = "wix_ecom"
+    assert [w.id for w in stripe_settings()] == ["payments.W003"]
+    settings.BOOKINGS_BACKEND, settings.WIX_CHECKOUT = "local", "stripe"
+    assert [w.id for w in stripe_settings()] == ["payments.W003"]
+
+
 def test_without_the_setting_the_stripe_checkout_makes_no_order(client, stripe_orders, settings):
     from tests.test_payments_helpers import event_body, held_checkout, post_event
 
