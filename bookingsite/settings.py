@@ -258,6 +258,9 @@ WIX_CHECKOUT = os.environ.get("WIX_CHECKOUT", "wix_ecom")
 if WIX_CHECKOUT not in ("wix_ecom", "stripe"):
     raise ImproperlyConfigured("WIX_CHECKOUT is 'wix_ecom' (the Wix site's checkout) or 'stripe'.")
 WIX_CHECKOUT_ORIGIN = os.environ.get("WIX_CHECKOUT_ORIGIN", "")
+# With WIX_CHECKOUT=stripe: make each booking paid with Stripe an order on the Wix site too (Create Checkout and
+# Create Order before the payment, Add Payments after it; Wix then confirms the booking with its order).
+WIX_ORDERS_FOR_STRIPE_PAYMENTS = env_bool("WIX_ORDERS_FOR_STRIPE_PAYMENTS", False)
 WIX_SANDBOX_TOKEN_SECONDS = int(os.environ.get("WIX_SANDBOX_TOKEN_SECONDS", "14400"))  # Wix's 4 h; short in tests
 
 # ---- Background work and notifications (notifications/; docs/architecture.md "Background work") ----------------

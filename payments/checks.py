@@ -38,4 +38,9 @@ def stripe_settings(app_configs=None, **kwargs):
         ))
     if key.startswith(("sk_live_", "rk_live_")) and settings.DEBUG:
         problems.append(Warning("A live Stripe key is set while DEBUG is on.", id="payments.W002"))
+    if settings.WIX_ORDERS_FOR_STRIPE_PAYMENTS and not (settings.BOOKINGS_BACKEND == "wix"
+                                                        and settings.WIX_CHECKOUT == "stripe"):
+        problems.append(Warning(
+            "WIX_ORDERS_FOR_STRIPE_PAYMENTS is on but does nothing: it records the custom Stripe checkout's payments "
+            "on Wix orders, which needs BOOKINGS_BACKEND=wix and WIX_CHECKOUT=stripe.", id="payments.W003"))
     return problems

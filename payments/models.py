@@ -5,6 +5,7 @@ Bookings are referred to by their port id (`booking_id`, a string), not by a for
 serve the local engine and a Wix site behind the bookings port.
 """
 
+from django.conf import settings
 from django.db import models
 
 
@@ -126,6 +127,69 @@ class WixEcomCheckout(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "Wix order"
 
     def __str__(self) -> str:
         return f"Wix checkout {self.checkout_id[:8]} · booking {self.booking_id[:8]}"
+
+
+class WixOrderPayment(models.Model):
+    """A payment this site recorded on a booking's Wix order with Add Payments (payments/wix_orders.py): cash staff
+    took at the visit ("mark as paid"), or a Stripe payment of the custom checkout. The row is claimed before Wix is
+    called, so a double click or a repeated webhook records nothing twice; it is the audit trail of who recorded what.
+    """
+
+    class Kind(models.TextChoices):
+        IN_PERSON = "in_person", "Paid in person"
+        STRIPE = "stripe", "Stripe payment"
+
+    booking_id = models.CharField(max_length=64, db_index=True)
+    order_id = models.CharField(max_length=64, db_index=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3, blank=True)
+    stripe_checkout = models.OneToOneField(StripeCheckout, null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="wix_order_payment")
+    payment_id = models.CharField(max_length=64, blank=True, help_text="Wix's id of the payment record.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", help_text="The staff member who marked it paid.")
+    recorded_at = models.DateTimeField(null=True, blank=True, help_text="When Wix accepted the record.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["order_id"], condition=models.Q(kind="in_person"),
+                                               name="one_in_person_payment_per_order")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · order {self.order_id[:8]} · {self.amount} {self.currency}"
+
+
+class WixOrderRefund(models.Model):
+    """A refund of one payment record of a booking's Wix order through Order Billing: one Wix took (Wix refunds it
+    through its provider), or one of ours refunded by Stripe (`external`: only recorded). One per payment record."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    booking_id = models.CharField(max_length=64, db_index=True)
+    order_id = models.CharField(max_length=64)
+    payment_id = models.CharField(max_length=64)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3, blank=True)
+    external = models.BooleanField(default=False, help_text="Refunded elsewhere (Stripe); Wix only records it.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    refund_id = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=300)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["order_id", "payment_id"], name="one_refund_per_payment")]
+
+    def __str__(self) -> str:
+        return f"Wix refund · order {self.order_id[:8]} · {self.amount} {self.currency} · {self.status}"

@@ -1,4 +1,4 @@
-"""Refunds of Stripe payments.
+"""Refunds of Stripe payments (and, in wix mode, of what Wix took for a booking's order: payments/wix_orders.py).
 
 A paid booking that is canceled with `withRefund` (staff), or by its customer at least PAYMENTS_CUSTOMER_REFUND_HOURS
 before it starts, or declined by the business (a paid request that needed approval), has its payment refunded. The
@@ -17,8 +17,8 @@ from django.utils import timezone
 from booking.backends import get_backend
 from booking.port import PaymentStatus
 
-from . import stripe_api
-from .models import StripeCheckout, StripeRefund
+from . import stripe_api, wix_orders
+from .models import StripeCheckout, StripeRefund, WixOrderPayment
 
 logger = logging.getLogger(__name__)
 
@@ -86,12 +86,21 @@ def on_booking_event(sender, *, event: str, booking_id: str, initiated_by: str =
 
 
 def refund_if_due(booking_id: str, *, event: str, initiated_by: str, with_refund: bool) -> StripeRefund | None:
+    """Refund what was paid for the booking, when the change earns it: our Stripe payment through Stripe, and what
+    Wix took for the booking's Wix order through Order Billing (in the worker, payments.tasks)."""
     checkout = StripeCheckout.objects.filter(booking_id=booking_id, paid_booking=True).order_by("-attempt").first()
-    if checkout is None:
+    ordered = wix_orders.order_row(booking_id) is not None
+    if checkout is None and not ordered:
         return None
     reason = _refund_reason(booking_id, event=event, initiated_by=initiated_by, with_refund=with_refund)
     if reason is None:
         logger.info("Booking %s was canceled without a refund", booking_id)
+        return None
+    if ordered:
+        from .tasks import refund_wix_order
+
+        transaction.on_commit(lambda: refund_wix_order.enqueue(booking_id, reason))
+    if checkout is None:
         return None
     with transaction.atomic():
         return request_refund(checkout, reason=reason)
@@ -130,6 +139,11 @@ def refund_confirmed(charge: dict) -> str:
         status=StripeRefund.Status.SUCCEEDED, error="")
     if StripeRefund.objects.filter(checkout=checkout, reason=DUPLICATE).exists():
         return "duplicate payment refunded; the booking is unchanged"
+    if WixOrderPayment.objects.filter(stripe_checkout=checkout).exists():
+        # Recorded on the booking's Wix order: the refund is recorded there too, and Wix marks the booking REFUNDED.
+        from .tasks import record_wix_refund
+
+        transaction.on_commit(lambda: record_wix_refund.enqueue(checkout.pk))
     found = get_backend().query_extended_bookings(booking_ids=[checkout.booking_id])
     if not found or found[0].payment_status == PaymentStatus.REFUNDED:
         return "refund recorded"

@@ -9,6 +9,11 @@ then Confirm Or Decline Booking with the payment status.
 - `end_session()` handles a session that expired or whose payment failed: the hold is released and the booking
   stays CREATED, so the customer can try again.
 
+In wix mode with WIX_ORDERS_FOR_STRIPE_PAYMENTS, the booking is also an order on the Wix site (the seeds' "paid
+online with your own payment page"): Create Checkout and Create Order before the customer is sent to Stripe, Add
+Payments with the Stripe transaction once paid, and Wix confirms the booking with its order instead of our Confirm
+Or Decline (payments/wix_orders.py).
+
 No call to Stripe or to the bookings port happens inside a database transaction here (the port may be a remote Wix
 site, or on SQLite the Wix sandbox sharing our database's one write lock): refunds decided here are sent after
 commit.
@@ -29,7 +34,7 @@ from booking.backends import get_backend
 from booking.errors import BookingsError, FailedPrecondition, InvalidArgument, NotFound, SlotNotAvailable
 from booking.port import Booking, BookingStatus, Money, PaymentStatus, Service
 
-from . import pricing, stripe_api
+from . import pricing, stripe_api, wix_ecom, wix_orders
 from .models import StripeCheckout
 from .refunds import request_refund
 
@@ -104,13 +109,23 @@ def start_checkout(booking: Booking, request: HttpRequest) -> str:
     base = stripe_api.api_base(request)
     checkout = _attempt(booking, amounts, base, request)
     backend = get_backend()
+    ordered = wix_ecom.orders_for_stripe() and wix_orders.order_row(booking.id) is not None
     try:
         # A running hold is kept as it is; one that lapsed is taken again, or the time is gone (SlotNotAvailable).
-        backend.hold_booking(booking.id, expires_at=checkout.expires_at)
+        # Once the booking's Wix order is made, its checkout at Wix keeps the time (our check would see it taken).
+        if not ordered:
+            backend.hold_booking(booking.id, expires_at=checkout.expires_at)
     except BookingsError:
         StripeCheckout.objects.filter(pk=checkout.pk, status=StripeCheckout.Status.STARTING).update(
             status=StripeCheckout.Status.EXPIRED, outcome="The time could not be held.")
         raise
+    if wix_ecom.orders_for_stripe() and not ordered:
+        try:
+            wix_ecom.order_for_stripe(booking)
+        except BookingsError:
+            StripeCheckout.objects.filter(pk=checkout.pk, status=StripeCheckout.Status.STARTING).update(
+                status=StripeCheckout.Status.EXPIRED, outcome="Wix could not make the booking's order.")
+            raise
     if checkout.status == StripeCheckout.Status.OPEN and checkout.url:
         return checkout.url
     try:
@@ -328,6 +343,12 @@ def _settle(checkout: StripeCheckout) -> tuple[str, str | None]:
     others = StripeCheckout.objects.filter(booking_id=checkout.booking_id, paid_booking=True).exclude(pk=checkout.pk)
     if others.exists():
         return "a second payment for a paid booking", "duplicate"
+    if booking.status == BookingStatus.CREATED and wix_orders.order_row(booking.id) is not None:
+        # The booking's Wix order waits for this payment: recorded there, Wix confirms the booking with its order.
+        booking = wix_orders.record_stripe_payment(checkout)
+        if booking.status == BookingStatus.DECLINED:
+            return "declined by Wix with its order", "declined by Wix"
+        return f"recorded on its Wix order: {booking.status} {booking.payment_status}", None
     if booking.status == BookingStatus.CREATED:
         if settings.PAYMENTS_REFUND_LATE_PAYMENTS and not _time_still_free(booking):
             # The setting's alternative to Wix's rule: no double booking; the customer gets the money back.

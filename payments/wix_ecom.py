@@ -5,6 +5,9 @@
   then a redirect session whose thank-you page is our return page and whose post-flow page is our "payment not
   finished" page. A checkout already made for the booking is reused.
 - `place_offline()` books a pay-in-person booking by Create Order from its checkout on the server (nothing charged).
+- `order_for_stripe()`, with the custom Stripe checkout and WIX_ORDERS_FOR_STRIPE_PAYMENTS: Create Checkout and
+  Create Order before the customer pays with Stripe; the payment is then added to the order (payments/wix_orders.py)
+  and Wix confirms the booking with its order.
 - `verify_return()` checks the order a return URL names: it must be an order of this booking's checkout, read back
   from Wix. Reaching a callback proves nothing; the pages show what the booking itself says.
 
@@ -30,6 +33,12 @@ logger = logging.getLogger(__name__)
 def in_use() -> bool:
     """Wix eCommerce is how online payments are taken here: the wix backend with WIX_CHECKOUT=wix_ecom."""
     return settings.BOOKINGS_BACKEND == "wix" and settings.WIX_CHECKOUT == "wix_ecom"
+
+
+def orders_for_stripe() -> bool:
+    """The custom Stripe checkout in wix mode records each payment on a Wix order (WIX_ORDERS_FOR_STRIPE_PAYMENTS)."""
+    return (settings.BOOKINGS_BACKEND == "wix" and settings.WIX_CHECKOUT == "stripe"
+            and settings.WIX_ORDERS_FOR_STRIPE_PAYMENTS)
 
 
 def offers(service: Service) -> bool:
@@ -75,6 +84,17 @@ def place_offline(booking: Booking) -> Booking:
     if not found:
         raise NotFound("We could not find that booking.")
     return found[0]
+
+
+def order_for_stripe(booking: Booking) -> WixEcomCheckout:
+    """The order a Stripe payment of this CREATED booking will be added to: Create Checkout, then Create Order,
+    which waits (INITIALIZED) for the payment; made once per booking."""
+    checkout = _checkout(booking)
+    if not checkout.order_id:
+        checkout.order_id = get_backend().create_order_from_checkout(checkout.checkout_id)
+        WixEcomCheckout.objects.filter(pk=checkout.pk).update(order_id=checkout.order_id)
+        logger.info("Wix order %s made for booking %s, to be paid with Stripe", checkout.order_id, booking.id)
+    return checkout
 
 
 def start(booking: Booking, request: HttpRequest) -> str:

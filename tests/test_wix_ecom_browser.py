@@ -128,3 +128,96 @@ def test_a_forged_return_url_shows_nothing_of_anyone_else(page: Page, browser, e
     assert own.status == "CREATED"
     from payments.models import WixEcomCheckout
     assert WixEcomCheckout.objects.get(booking_id=str(own.public_id)).order_id == ""
+
+
+# ---- the seeds' order-by-API flows (§8.3, §8.5) --------------------------------------------------------------------
+
+
+def test_a_class_paid_in_person_is_marked_paid_by_staff_in_the_admin(page: Page, browser, ecom):
+    from django.contrib.auth.models import Permission, User
+
+    from payments.models import WixOrderPayment
+
+    page.goto(ecom + "/")
+    page.get_by_role("link", name="Vinyasa flow").click()
+    page.locator("a.session__book").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
+    page.get_by_label("First name").fill("Grace")
+    page.get_by_label("Last name").fill("Hopper")
+    page.get_by_label("Email").fill("grace@example.com")
+    page.get_by_label("Phone").fill("+1 212 555 0101")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Book now").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You're booked")
+    booking = models.Booking.objects.get()
+    order = EcomOrder.objects.get()
+    assert (booking.status, booking.payment_status) == ("CONFIRMED", "NOT_PAID")
+    assert (order.status, order.payment_status) == ("APPROVED", "NOT_PAID")  # an order, unpaid, in Wix's dashboard
+
+    # The front desk takes the $22 at the class and records it on the order.
+    clerk = User.objects.create_user("frontdesk", password="a-long-test-password", is_staff=True)
+    clerk.user_permissions.add(*Permission.objects.filter(
+        codename__in=["view_wixecomcheckout", "add_wixorderpayment"]))
+    staff = browser.new_context().new_page()
+    staff.goto(ecom + "/admin/login/")
+    staff.get_by_label("Username").fill("frontdesk")
+    staff.get_by_label("Password").fill("a-long-test-password")
+    staff.get_by_role("button", name="Log in").click()
+    staff.goto(ecom + "/admin/payments/wixecomcheckout/")
+    staff.get_by_role("link", name="Mark as paid…").click()
+    expect(staff.locator("dd").filter(has_text="22.00 USD").first).to_be_visible()
+    order.refresh_from_db()
+    assert order.payment_status == "NOT_PAID"  # looking changes nothing
+    staff.get_by_role("button", name="Mark as paid").click()
+    expect(staff.get_by_text(f"Recorded 22.00 USD paid in person on Wix order {order.order_id}.")).to_be_visible()
+
+    order.refresh_from_db()
+    booking.refresh_from_db()
+    assert (order.status, order.payment_status) == ("APPROVED", "PAID")
+    assert booking.payment_status == "PAID"
+    [payment] = order.payments.all()
+    assert (payment.offline, payment.amount) == (True, 22)
+    assert WixOrderPayment.objects.get().recorded_by == clerk
+    # Nothing is left to pay: the page says so, and offers no button.
+    staff.get_by_role("link", name="Mark as paid…").click()
+    expect(staff.get_by_text("Still to pay")).to_be_visible()
+    expect(staff.get_by_role("button", name="Mark as paid")).to_have_count(0)
+
+
+@pytest.fixture
+def stripe_orders(wix_site, live_server, settings):
+    """The demo on the wix backend with the custom Stripe checkout, each payment recorded on a Wix order."""
+    from django.utils import timezone
+
+    from booking.demo import load_demo
+
+    settings.WIX_CHECKOUT = "stripe"
+    settings.WIX_ORDERS_FOR_STRIPE_PAYMENTS = True
+    load_demo(timezone.localdate())
+    return live_server.url
+
+
+def test_an_appointment_paid_with_stripe_is_recorded_on_its_wix_order(page: Page, stripe_orders, console_errors):
+    from payments.models import StripeCheckout
+    from tests.test_payments_browser import pay_in_the_sandbox
+
+    choose_a_time_and_fill_in(page, stripe_orders, "Deep tissue massage")
+    page.get_by_role("button", name="Book now").click()
+    expect(page).to_have_url(re.compile(r"/_sandbox/stripe/checkout/cs_test_\w+/$"))
+    order = EcomOrder.objects.get()
+    assert (order.status, order.payment_status) == ("INITIALIZED", "NOT_PAID")  # made before the payment
+    pay_in_the_sandbox(page, "110.00 USD")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You're booked")
+
+    booking = models.Booking.objects.get()
+    order.refresh_from_db()
+    assert (booking.status, booking.payment_status) == ("CONFIRMED", "PAID")
+    assert (order.status, order.payment_status) == ("APPROVED", "PAID")
+    [payment] = order.payments.all()
+    assert payment.details["providerTransactionId"] == StripeCheckout.objects.get().payment_intent
+    assert not payment.offline
+    # Wix confirmed the booking with its order; the site never called Confirm Or Decline.
+    paths = [r["path"] for r in recorder.requests]
+    assert any(p.endswith("/create-order") for p in paths) and any(p.endswith("/add-payment") for p in paths)
+    assert not any("confirmOrDecline" in p for p in paths)
+    assert console_errors == []

@@ -1,8 +1,9 @@
-"""Wix eCommerce and Redirects (wix-api.md §8): the calls that send a booking through the Wix site's own checkout.
+"""Wix eCommerce and Redirects (wix-api.md §8): the calls that send a booking through the Wix site's own checkout,
+and the order's payment records (Order Transactions) and refunds (Order Billing).
 
 The booking is the catalog item (Bookings app id, catalogItemId = booking id), so Wix prices it and, once the order
-is made, moves the booking itself (§8.5). Reads of the order are the app's; the checkout and the redirect session
-are the visitor's, like the booking they pay for.
+is made, moves the booking itself (§8.5). Reads of the order, its payments and refunds are the app's; the checkout
+and the redirect session are the visitor's, like the booking they pay for.
 """
 
 from dataclasses import dataclass
@@ -32,6 +33,25 @@ class Order:
     status: str  # INITIALIZED, APPROVED, CANCELED
     payment_status: str
     booking_ids: tuple[str, ...]
+    currency: str = ""
+    total: Decimal = Decimal("0")
+    balance: Decimal = Decimal("0")  # what is still to be paid
+
+
+@dataclass(frozen=True)
+class OrderPayment:
+    """A payment record on an order (§8.5), with what of it was refunded."""
+
+    id: str
+    amount: Decimal
+    status: str  # the transaction status: APPROVED, REFUNDED, …
+    offline: bool
+    provider_transaction_id: str
+    refunded: Decimal
+
+    @property
+    def refundable(self) -> Decimal:
+        return self.amount - self.refunded if self.status in {"APPROVED", "PARTIALLY_REFUNDED"} else Decimal("0")
 
 
 def _amount(node) -> Decimal:
@@ -60,8 +80,55 @@ def parse_order(answer: dict) -> Order:
     ids = tuple(str((item.get("catalogReference") or {}).get("catalogItemId", ""))
                 for item in order.get("lineItems") or []
                 if (item.get("catalogReference") or {}).get("appId") == BOOKINGS_APP_ID)
+    balance = order.get("balanceSummary") or {}
     return Order(id=str(order["id"]), checkout_id=str(order.get("checkoutId", "")), status=str(order.get("status", "")),
-                 payment_status=str(order.get("paymentStatus", "")), booking_ids=ids)
+                 payment_status=str(order.get("paymentStatus", "")), booking_ids=ids,
+                 currency=str(order.get("currency", "")),
+                 total=_amount((order.get("priceSummary") or {}).get("total")),
+                 balance=_amount(balance.get("balance")))
+
+
+def _money(value: Decimal) -> dict:
+    return {"amount": str(value)}
+
+
+def add_payment_request(*, amount: Decimal, offline: bool, payment_method: str,
+                        provider_transaction_id: str = "", gateway_transaction_id: str = "") -> dict:
+    """Add Payments' body for one payment record, APPROVED: money already taken (by Stripe, or at the visit)."""
+    details = {"offlinePayment": offline, "status": "APPROVED", "paymentMethod": payment_method}
+    if provider_transaction_id:
+        details["providerTransactionId"] = provider_transaction_id
+    if gateway_transaction_id:
+        details["gatewayTransactionId"] = gateway_transaction_id
+    return {"payments": [{"amount": _money(amount), "regularPaymentDetails": details}]}
+
+
+def parse_payments(answer: dict) -> tuple[OrderPayment, ...]:
+    """The payment records of an orderTransactions answer (Add Payments, List Transactions, Refund Payments)."""
+    transactions = answer.get("orderTransactions") or {}
+    refunded: dict[str, Decimal] = {}
+    for refund in transactions.get("refunds") or []:
+        for item in refund.get("transactions") or []:
+            if item.get("refundStatus", "SUCCEEDED") in {"SUCCEEDED", "PENDING", "STARTED"}:
+                key = str(item.get("paymentId", ""))
+                refunded[key] = refunded.get(key, Decimal("0")) + _amount(item.get("amount"))
+    found = []
+    for payment in transactions.get("payments") or []:
+        details = payment.get("regularPaymentDetails") or {}
+        key = str(payment.get("id", ""))
+        found.append(OrderPayment(id=key, amount=_amount(payment.get("amount")),
+                                  status=str(details.get("status", "")), offline=bool(details.get("offlinePayment")),
+                                  provider_transaction_id=str(details.get("providerTransactionId", "")),
+                                  refunded=refunded.get(key, Decimal("0"))))
+    return tuple(found)
+
+
+def refund_request(order_id: str, refunds: list[tuple[str, Decimal, bool]]) -> dict:
+    """Refund Payments' body: (payment id, amount, external) per payment. `externalRefund` only records a refund
+    made elsewhere (Stripe's, for a payment we took)."""
+    return {"orderId": order_id,
+            "paymentRefunds": [{"paymentId": payment_id, "amount": _money(amount), "externalRefund": external}
+                               for payment_id, amount, external in refunds]}
 
 
 def checkout_request(booking_id: str, *, first_name: str, last_name: str, email: str, phone: str = "") -> dict:
@@ -113,3 +180,30 @@ class EcomMixin:
     def get_order(self, order_id: str) -> Order:
         path_id(order_id, "No such order.", code="ORDER_NOT_FOUND")
         return parse_order(self.client.get(f"/ecom/v1/orders/{order_id}", identity=Identity.APP))
+
+    def add_order_payment(self, order_id: str, *, amount: Decimal, offline: bool, payment_method: str,
+                          provider_transaction_id: str = "", gateway_transaction_id: str = "") -> str:
+        """Add Payments (§8.5): a record of money taken elsewhere; nothing is charged. Returns the payment's id.
+        Sent once (a write): the caller claims the payment first so that a repeat does not record it twice."""
+        path_id(order_id, "No such order.", code="ORDER_NOT_FOUND")
+        body = add_payment_request(amount=amount, offline=offline, payment_method=payment_method,
+                                   provider_transaction_id=provider_transaction_id,
+                                   gateway_transaction_id=gateway_transaction_id)
+        answer = self.client.write(f"/ecom/v1/payments/orders/{order_id}/add-payment", body, identity=Identity.APP)
+        ids = answer.get("paymentsIds") or []
+        if not ids:
+            raise Unavailable(code="WIX_PAYMENT_MISSING")
+        return str(ids[0])
+
+    def list_order_payments(self, order_id: str) -> tuple[OrderPayment, ...]:
+        """List Transactions For Single Order (§8.5): the order's payment records, with what was refunded."""
+        path_id(order_id, "No such order.", code="ORDER_NOT_FOUND")
+        return parse_payments(self.client.get(f"/ecom/v1/payments/orders/{order_id}", identity=Identity.APP))
+
+    def refund_order_payments(self, order_id: str, refunds: list[tuple[str, Decimal, bool]]) -> str:
+        """Order Billing's Refund Payments (§8.5): Wix refunds through the payment provider, or, `external`, only
+        records a refund made elsewhere. Returns the refund's id."""
+        path_id(order_id, "No such order.", code="ORDER_NOT_FOUND")
+        answer = self.client.write("/ecom/v1/order-billing/refund-payments", refund_request(order_id, refunds),
+                                   identity=Identity.APP)
+        return str((answer.get("refund") or {}).get("id", ""))

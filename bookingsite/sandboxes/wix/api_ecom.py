@@ -1,5 +1,6 @@
 """The sandbox's eCommerce side (wix-api.md §8): Create Checkout with a booking as the catalog item, Create Redirect
-Session to the hosted checkout, Get Order, and the hosted checkout page itself.
+Session to the hosted checkout, Create Order, Get Order, and the hosted checkout page itself. The order's payment
+records and refunds are in api_order_payments.py.
 
 The page does what Wix does after the customer pays (§8.5): it creates the order and the booking follows it. A paid
 order confirms the booking (PENDING when the service needs approval); a declined payment declines it; an abandoned
@@ -23,7 +24,7 @@ from booking.errors import InvalidArgument, NotFound
 
 from .api_reads import engine
 from .gate import Call, endpoint, wix_error
-from .models import EcomCheckout, EcomOrder, RedirectSession
+from .models import EcomCheckout, EcomOrder, EcomPayment, RedirectSession
 
 BOOKINGS_APP_ID = "13d21c63-b5ec-5912-8397-c3a5ddb27a97"
 CHANNEL_TYPES = {"WEB", "POS", "EBAY", "AMAZON", "WISH", "WIX_INVOICES", "WIX_APP_STORE", "BACKOFFICE_MERCHANT",
@@ -86,10 +87,20 @@ def render_checkout(checkout: EcomCheckout) -> dict:
     }
 
 
+def paid_amount(order: EcomOrder) -> Decimal:
+    """What the order's approved payment records add up to, less what was refunded of them."""
+    return sum((payment.amount - payment.refunded for payment in order.payments.filter(status__in=PAID_STATUSES)),
+               Decimal("0.00"))
+
+
+# Payment records that count as money the merchant has (or had, before a refund).
+PAID_STATUSES = ("APPROVED", "REFUNDED", "PARTIALLY_REFUNDED")
+
+
 def render_order(order: EcomOrder) -> dict:
     checkout = order.checkout
     c = checkout.currency
-    paid = checkout.pay_now if order.payment_status in {"PAID", "PARTIALLY_PAID"} else Decimal("0.00")
+    paid = paid_amount(order)
     return {
         "id": order.order_id, "checkoutId": checkout.checkout_id, "status": order.status,
         "paymentStatus": order.payment_status, "currency": c,
@@ -151,8 +162,10 @@ def create_redirect_session(call: Call):
 
 @endpoint("visitor")
 def create_order(call: Call, checkout_id: str):
-    """POST /ecom/v1/checkouts/{id}/create-order: the order of a checkout paid later (in person). Nothing is charged,
-    so no paymentGatewayOrderId; the booking follows the order as after a payment."""
+    """POST /ecom/v1/checkouts/{id}/create-order. Paid later (in person): the order is approved unpaid, nothing is
+    charged (no paymentGatewayOrderId) and the booking follows the order as after a payment. With money due now
+    (the site takes it itself, then records it with Add Payments): the order waits, INITIALIZED, with a
+    paymentGatewayOrderId, and the booking stays CREATED until the payment is recorded."""
     checkout = EcomCheckout.objects.filter(checkout_id=checkout_id).first()
     if checkout is None:
         raise NotFound("No such checkout.", code="CHECKOUT_NOT_FOUND")
@@ -161,6 +174,11 @@ def create_order(call: Call, checkout_id: str):
     booking = _booking(checkout.booking_id)
     if booking.status != p.BookingStatus.CREATED:
         return wix_error(428, "This booking cannot be ordered.", "BOOKING_NOT_CREATED")
+    if checkout.pay_now > 0:
+        order = EcomOrder.objects.create(order_id=str(uuid.uuid4()), checkout=checkout, status="INITIALIZED",
+                                         payment_status="NOT_PAID")
+        EcomCheckout.objects.filter(pk=checkout.pk).update(completed=True)
+        return JsonResponse({"orderId": order.order_id, "paymentGatewayOrderId": str(uuid.uuid4())})
     order = EcomOrder.objects.create(order_id=str(uuid.uuid4()), checkout=checkout, status="APPROVED",
                                      payment_status="NOT_PAID")
     engine().confirm_or_decline_booking(booking.id, payment_status=p.PaymentStatus.NOT_PAID)
@@ -226,6 +244,10 @@ def _place_order(checkout: EcomCheckout, booking: p.Booking, *, paid: bool) -> E
         payment = "PARTIALLY_PAID" if checkout.pay_later > 0 else "PAID"
         order = EcomOrder.objects.create(order_id=str(uuid.uuid4()), checkout=checkout, status="APPROVED",
                                          payment_status=payment)
+        # The payment the page took, as Wix records one its payment provider took (refundable through Order Billing).
+        EcomPayment.objects.create(payment_id=str(uuid.uuid4()), order=order, amount=checkout.pay_now,
+                                   status="APPROVED", details={"paymentMethod": "CreditCard",
+                                                               "gatewayTransactionId": str(uuid.uuid4())})
         engine().confirm_or_decline_booking(booking.id, payment_status=payment)
     else:
         order = EcomOrder.objects.create(order_id=str(uuid.uuid4()), checkout=checkout, status="CANCELED",

@@ -78,3 +78,40 @@ class EcomOrder(models.Model):
 
     def __str__(self) -> str:
         return self.order_id
+
+
+class EcomPayment(models.Model):
+    """A payment record on an order (Order Transactions, wix-api.md §8.5): one the hosted checkout took, or one the
+    site added with Add Payments (a Stripe payment, or cash taken at the visit), and how much of it was refunded."""
+
+    payment_id = models.CharField(max_length=64, unique=True)
+    order = models.ForeignKey(EcomOrder, on_delete=models.CASCADE, related_name="payments")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    refunded = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    status = models.CharField(max_length=30)
+    offline = models.BooleanField(default=False)
+    details = models.JSONField(default=dict)  # regularPaymentDetails as sent, for reading back
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.payment_id
+
+
+class EcomRefund(models.Model):
+    """A refund transaction on an order (Order Billing's Refund Payments)."""
+
+    refund_id = models.CharField(max_length=64, db_index=True)
+    order = models.ForeignKey(EcomOrder, on_delete=models.CASCADE, related_name="refunds")
+    payment = models.ForeignKey(EcomPayment, on_delete=models.CASCADE)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    external = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.refund_id

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import api_ecom as e
+from . import api_order_payments as op
 from . import api_reads as r
 from . import api_writes as w
 from .gate import oauth_token
@@ -46,6 +47,9 @@ urlpatterns = [
     path("ecom/v1/checkouts", e.create_checkout),
     path("ecom/v1/checkouts/<str:checkout_id>/create-order", e.create_order),
     path("ecom/v1/orders/<str:order_id>", e.get_order),
+    path("ecom/v1/payments/orders/<str:order_id>", op.list_transactions),
+    path("ecom/v1/payments/orders/<str:order_id>/add-payment", op.add_payments),
+    path("ecom/v1/order-billing/refund-payments", op.refund_payments),
     path("redirect-session/v1/redirect-session", e.create_redirect_session),
     path("checkout/<str:session_id>/", e.hosted_checkout, name="hosted_checkout"),
 ]
