@@ -77,6 +77,7 @@ class BookingPolicyAdmin(admin.ModelAdmin):
             "reschedule_allow_anonymous",
         ]}),
         ("Participants", {"fields": ["max_participants_per_booking"]}),
+        ("Waitlist (classes)", {"fields": ["waitlist_enabled", "waitlist_capacity", "waitlist_reservation_minutes"]}),
     ]
 
 

@@ -189,4 +189,5 @@ def booking(b: models.Booking) -> p.Booking:
         price=money(b.price, b.currency),
         double_booked=b.double_booked,
         multi_service_booking_id=str(b.multi_service_booking) if b.multi_service_booking else "",
+        waitlist_offer_expires_at=b.hold_expires_at if b.status == BookingStatus.WAITING_LIST else None,
     )
