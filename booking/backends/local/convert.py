@@ -76,6 +76,9 @@ def policy(pol: models.BookingPolicy | None) -> p.BookingPolicy:
         limit_latest_reschedule=pol.limit_latest_reschedule,
         latest_reschedule_in_minutes=pol.latest_reschedule_in_minutes,
         max_participants_per_booking=pol.max_participants_per_booking,
+        waitlist_enabled=pol.waitlist_enabled,
+        waitlist_capacity=pol.waitlist_capacity,
+        waitlist_reservation_time_in_minutes=pol.waitlist_reservation_minutes,
     )
 
 
