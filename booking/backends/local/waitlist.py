@@ -115,8 +115,8 @@ def tend(session_id) -> tuple[list, list]:
     the next customer's participants fit. (ended, offered)."""
     ended, offered = [], []
     with transaction.atomic():
-        session = models.ClassSession.objects.select_for_update().select_related("service__booking_policy") \
-            .filter(pk=session_id).first()
+        session = models.ClassSession.objects.select_for_update(of=("self",)) \
+            .select_related("service__booking_policy").filter(pk=session_id).first()
         if session is None:
             return ended, offered
         now = timezone.now()
