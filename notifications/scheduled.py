@@ -76,7 +76,7 @@ def waitlist_offers() -> str:
     backend = get_backend()
     if not backend.offers_waitlist:
         return "no waitlists on this backend"
-    return f"{backend.expire_waitlist_offers()} waitlist entr(ies) ended"
+    return f"{backend.expire_waitlist_offers()} waitlist place(s) ended"
 
 
 def extend_class_schedules() -> str:
