@@ -172,6 +172,9 @@ def test_a_refused_accept_changes_nothing(client, full_class, engine, clock, dja
     clock.shift(timedelta(minutes=15))
     page = client.get(reverse("booking:manage", args=[entry.public_id])).content.decode()
     assert "You are on the waitlist" in page and "Take the place" not in page
+    # A place in the line is for its own session: it cannot be moved to another, whatever the policy.
+    models.BookingPolicy.objects.update(reschedule_enabled=True, reschedule_allow_anonymous=True)
+    assert client.get(reverse("booking:manage_reschedule", args=[entry.public_id])).status_code == 403
     late = client.post(accept, {"payment": "in_person"})
     assert late.status_code == 409 and "not taken up in time" in late.content.decode()
     entry.refresh_from_db()
