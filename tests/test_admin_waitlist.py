@@ -12,8 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from booking import models
+from tests import test_waitlist
 from tests.catalog import NOW
-from tests.test_waitlist import full_class, join  # noqa: F401 (the fixture, shared)
+
+# The fixture of tests/test_waitlist.py, shared.
+full_class, join = test_waitlist.full_class, test_waitlist.join
 
 pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.django_db]
 
@@ -31,12 +34,12 @@ def act(client, action, entries):
     return client.post(LIST, {"action": action, "_selected_action": [e.pk for e in entries]}, follow=True)
 
 
-def rows(full_class):
-    return list(models.WaitlistEntry.objects.filter(session=full_class["session"]).order_by("created_at", "pk"))
+def rows(made):
+    return list(models.WaitlistEntry.objects.filter(session=made["session"]).order_by("created_at", "pk"))
 
 
 @pytest.fixture
-def waiting(engine, full_class):  # noqa: F811 (the shared fixture)
+def waiting(engine, full_class):
     for name in ("Ada", "Bo", "Cy"):
         join(engine, full_class["event_id"], name)
     return rows(full_class)
@@ -48,7 +51,7 @@ def page_queries(client) -> int:
     return len(queries)
 
 
-def test_staff_see_each_sessions_line_and_its_offers(client, engine, full_class, waiting):  # noqa: F811
+def test_staff_see_each_sessions_line_and_its_offers(client, engine, full_class, waiting):
     desk = staff(client, "view_waitlistentry")
     models.ClassSession.objects.filter(pk=full_class["session"].pk).update(capacity=3)
     engine.offer_waitlist_places(event_id=full_class["event_id"])
@@ -72,7 +75,7 @@ def test_staff_see_each_sessions_line_and_its_offers(client, engine, full_class,
 
 
 def test_removing_a_customer_declines_them_through_the_port_and_passes_their_offer_on(
-        client, engine, full_class, waiting, django_capture_on_commit_callbacks):  # noqa: F811
+        client, engine, full_class, waiting, django_capture_on_commit_callbacks):
     ada, bo, _ = waiting
     models.ClassSession.objects.filter(pk=full_class["session"].pk).update(capacity=3)
     engine.offer_waitlist_places(event_id=full_class["event_id"])  # Ada is offered the one free place
@@ -89,7 +92,7 @@ def test_removing_a_customer_declines_them_through_the_port_and_passes_their_off
     assert [r.email for r in rows(full_class)] == ["bo@example.com", "cy@example.com"]
 
 
-def test_offering_free_places_now_offers_them_in_line(client, full_class, waiting):  # noqa: F811
+def test_offering_free_places_now_offers_them_in_line(client, full_class, waiting):
     desk = staff(client, "view_waitlistentry", "change_waitlistentry")
     page = act(desk, "offer_places", waiting[:1])
     assert "No free place to offer." in page.content.decode()
@@ -99,7 +102,7 @@ def test_offering_free_places_now_offers_them_in_line(client, full_class, waitin
     assert [r.hold_expires_at is not None for r in rows(full_class)] == [True, False, False]
 
 
-def test_without_the_change_permission_a_forged_action_changes_nothing(client, full_class, waiting):  # noqa: F811
+def test_without_the_change_permission_a_forged_action_changes_nothing(client, full_class, waiting):
     models.ClassSession.objects.filter(pk=full_class["session"].pk).update(capacity=3)
     desk = staff(client, "view_waitlistentry")
     before = [(r.status, r.revision, r.hold_expires_at) for r in rows(full_class)]
@@ -120,7 +123,7 @@ def staff_without_waitlist(client):
     return client
 
 
-def test_the_booking_policy_admin_sets_the_waitlist(client, full_class):  # noqa: F811
+def test_the_booking_policy_admin_sets_the_waitlist(client, full_class):
     client.force_login(User.objects.create_superuser("boss", "boss@example.com", "pw"))
     policy = models.BookingPolicy.objects.get()
     page = client.get(reverse("admin:booking_bookingpolicy_change", args=[policy.pk])).content.decode()
