@@ -7,6 +7,7 @@ from datetime import time, timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.db import transaction
 
 from booking import models
 from booking.errors import FailedPrecondition, NotFound
@@ -203,3 +204,21 @@ def test_more_seats_given_to_a_session_reach_the_waitlist_through_the_job(engine
     offered = {b.id: b.waitlist_offer_expires_at for b in engine.query_extended_bookings(
         booking_ids=[ada.id, bo.id, cy.id])}
     assert offered == {ada.id: NOW + timedelta(minutes=10), bo.id: NOW + timedelta(minutes=10), cy.id: None}
+
+
+def test_the_offers_email_is_filed_in_the_offers_own_transaction(engine, full_class):
+    ada = join(engine, full_class["event_id"], "Ada")
+    models.ClassSession.objects.filter(pk=full_class["session"].pk).update(capacity=3)
+
+    class RolledBack(Exception):
+        pass
+
+    with pytest.raises(RolledBack), transaction.atomic():
+        [offered] = engine.offer_waitlist_places(event_id=full_class["event_id"])
+        # Before anything commits, the email's row is there beside the offer (an after-commit filing would not be).
+        assert Message.objects.filter(booking_id=ada.id, kind="waitlist_offer", version=f"r{offered.revision}") \
+            .exists()
+        raise RolledBack
+    # Undone together: no offer, no email.
+    assert models.Booking.objects.get(public_id=ada.id).hold_expires_at is None
+    assert not Message.objects.filter(kind="waitlist_offer").exists()
