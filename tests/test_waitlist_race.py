@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import time
 
 import pytest
-from django.db import connections
+from django.db import connection, connections, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -134,3 +134,39 @@ def test_places_freed_while_many_join_and_accept_at_once_never_overfill_the_sess
         revisions = [c.revision for c in booking.changes.all()]
         assert revisions == list(range(1, booking.revision + 1)), "every change has its audit row, in order"
     connections.close_all()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; nothing is skipped")
+def test_an_entry_locked_by_another_change_holds_the_line_instead_of_deadlocking():
+    """Staff confirming a waiting customer lock their booking, then the session: the offer, which locks the session
+    first, skips the locked booking instead of waiting for it, and offers nobody behind it meanwhile."""
+    engine = LocalEngine()
+    make_business()
+    make_policy(waitlist_enabled=True)
+    yoga = make_class(make_staff("Sam", weekdays(time(8), time(20))), [(1, time(18))], capacity=1)
+    session = models.ClassSession.objects.filter(service=yoga).order_by("start").first()
+    event_id = str(session.public_id)
+    taken = engine.create_booking(class_request(event_id, yoga, email="taken@example.com"))
+    engine.confirm_or_decline_booking(taken.id, payment_status=PaymentStatus.NOT_PAID)
+    first, second = (engine.join_waitlist(event_id=event_id, contact_details=ContactDetails(n, "", f"{n}@x.org"))
+                     for n in ("first", "second"))
+    models.ClassSession.objects.filter(pk=session.pk).update(capacity=2)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_first():
+        with transaction.atomic():
+            list(models.Booking.objects.select_for_update().filter(public_id=first.id))
+            locked.set()
+            release.wait(timeout=30)
+        connections.close_all()
+
+    holder = threading.Thread(target=hold_the_first)
+    holder.start()
+    assert locked.wait(timeout=30)
+    try:
+        assert engine.offer_waitlist_places(event_id=event_id) == []  # returns at once: nobody jumps the line
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert [b.id for b in engine.offer_waitlist_places(event_id=event_id)] == [first.id]
+    assert models.Booking.objects.get(public_id=second.id).hold_expires_at is None

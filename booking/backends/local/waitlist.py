@@ -8,8 +8,9 @@ free); an offer that lapses ends the entry (DECLINED) and passes the place to th
 
 Every change of a session's waitlist runs under the session's row lock, the lock every class booking takes, and
 locks the session before any waiting booking: offers, expiry and acceptance queue up for the same count of places,
-and no two of them lock in the opposite order. The offer's email is filed in the offer's transaction
-(`booking.events.waitlist_offered`).
+and none of them locks in the opposite order; a waiting booking another change has locked first (a staff confirm
+locks the booking, then the session) is skipped, not waited for. The offer's email is filed in the offer's
+transaction (`booking.events.waitlist_offered`).
 """
 
 from datetime import timedelta
@@ -120,10 +121,16 @@ def tend(session_id) -> tuple[list, list]:
         if session is None:
             return ended, offered
         now = timezone.now()
-        waiting = list(models.Booking.objects.select_for_update().filter(session=session, status=WAITING_LIST)
-                       .order_by("created_at", "pk"))
+        line = list(models.Booking.objects.filter(session=session, status=WAITING_LIST)
+                    .order_by("created_at", "pk").values_list("pk", flat=True))
+        # An entry another transaction has locked is being changed (a staff confirm locks it before the session):
+        # waiting for it could deadlock, so it is skipped, and nobody behind it is offered a place meanwhile; the
+        # change's own event (or the worker's job, within a minute) tends the line again once it commits.
+        held = models.Booking.objects.select_for_update(skip_locked=True).filter(pk__in=line, status=WAITING_LIST)
+        mine = {entry.pk: entry for entry in held}
+        waiting = [mine.get(pk) for pk in line]
         over = session.cancelled or session.start <= now
-        for entry in waiting:
+        for entry in filter(None, waiting):
             lapsed = entry.hold_expires_at is not None and entry.hold_expires_at <= now
             if over or lapsed:
                 why = "the session is no longer open" if over else "the offered place was not taken up in time"
@@ -134,6 +141,8 @@ def tend(session_id) -> tuple[list, list]:
         policy = policy_of(session.service)
         until = now + timedelta(minutes=policy.waitlist_reservation_minutes if policy else 10)
         for entry in waiting:
+            if entry is None:
+                break  # being changed elsewhere: the line waits for it
             if entry.hold_expires_at is not None:
                 continue  # offered already: a live offer is counted in `left`, a lapsed one has just ended
             if entry.total_participants > left:
