@@ -72,6 +72,9 @@ def test_a_full_session_offers_its_waitlist_and_one_with_places_does_not(client,
     engine.cancel_booking(taken.id, revision=taken.revision, caller=Caller.STAFF)
     page = client.get(reverse("booking:slots", args=["yoga"]), {"day": TUESDAY}).content.decode()
     assert "1 spot left" in page and "Join the waitlist" not in page
+    # An old link to the waitlist's page says to book instead, with no form.
+    page = client.get(join_url(full_class["yoga"]), {"event": full_class["event_id"]}).content.decode()
+    assert "This session has places again." in page and 'name="email"' not in page
 
 
 @pytest.mark.django_db
@@ -101,6 +104,8 @@ def test_bad_or_refused_joins_write_nothing(client, full_class):
     assert join(client, full_class, email="bo@example.com").status_code == 302
     full = join(client, full_class, email="cy@example.com")
     assert full.status_code == 409 and "The waitlist for this session is full." in full.content.decode()
+    assert 'name="email"' not in client.get(join_url(full_class["yoga"]), {"event": full_class["event_id"]}) \
+        .content.decode()
     assert len(entries()) == 2
     # An unknown or malformed session, or a POST without the form's CSRF token, is refused too.
     assert client.get(join_url(full_class["yoga"]), {"event": "nope"}).status_code == 404
