@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 
 from payments.admin_actions import mark_paid_in_person
 
-from . import models
+from . import admin_waitlist, models  # noqa: F401 (admin_waitlist registers the waitlist's own page)
 from .admin_actions import BookingActions, allowed_actions
 from .admin_calendar import BookingCalendar
 from .admin_conflicts import BookingConflicts
@@ -77,6 +77,7 @@ class BookingPolicyAdmin(admin.ModelAdmin):
             "reschedule_allow_anonymous",
         ]}),
         ("Participants", {"fields": ["max_participants_per_booking"]}),
+        ("Waitlist (classes)", {"fields": ["waitlist_enabled", "waitlist_capacity", "waitlist_reservation_minutes"]}),
     ]
 
 

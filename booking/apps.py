@@ -9,3 +9,8 @@ class BookingConfig(AppConfig):
         from . import calendar_version, checks  # noqa: F401 (checks registers the system checks)
 
         calendar_version.connect()
+
+        from .events import booking_event
+        from .waitlist import on_booking_event
+
+        booking_event.connect(on_booking_event, dispatch_uid="booking.waitlist")

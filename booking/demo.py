@@ -95,6 +95,7 @@ def load_demo(today: date) -> models.Business:
         description="Book up to 30 minutes before class, for up to 4 people. Cancel up to 6 hours before.",
         limit_late_booking_enabled=True, latest_booking_in_minutes=30, max_participants_per_booking=4,
         cancellation_enabled=True, limit_latest_cancellation=True, latest_cancellation_in_minutes=6 * 60,
+        waitlist_enabled=True, waitlist_capacity=10, waitlist_reservation_minutes=30,
     )
 
     intake = _upsert(models.BookingForm, {"name": "Treatment intake"})

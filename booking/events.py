@@ -21,10 +21,15 @@ from django.dispatch import Signal
 
 EVENTS = frozenset({
     "created", "confirmed", "declined", "canceled", "rescheduled", "updated", "number_of_participants_updated",
-    "marked_as_pending",
+    "marked_as_pending", "offered", "offer_accepted",
 })
 
 booking_event = Signal()
+
+# Sent inside the transaction that offers a waitlisted customer a place (booking/backends/local/waitlist.py), not
+# after it: the offer's email is filed in that transaction, so there is never an offer nobody is told about, nor an
+# email about an offer that was rolled back. Receivers get `booking_id` and `revision`; an error undoes the offer.
+waitlist_offered = Signal()
 
 
 INITIATORS = frozenset({"customer", "staff", "system"})

@@ -2,7 +2,8 @@
 constraint that guards it.
 
 - A booking occupies while it is CONFIRMED or PENDING, or while it is CREATED with a checkout hold that has not
-  lapsed. A lapsed hold stops counting the moment it lapses, before any command clears it.
+  lapsed, or WAITING_LIST with a place offered to it (the offer is a hold too) that has not lapsed. A lapsed hold
+  stops counting the moment it lapses, before any command clears it.
 - It occupies its staff member from its start until its `occupied_until`: its end plus the buffer
   (timeBetweenSessions) it was booked with.
 - It occupies at most MAX_OCCUPIED_SPAN from its start: the longest appointment (wix-api.md: 30 d 23 h 59 min) plus
@@ -33,14 +34,14 @@ MAX_OCCUPIED_SPAN = timedelta(minutes=MAX_DURATION_MINUTES + MAX_BUFFER_MINUTES)
 
 # Statuses whose bookings occupy whatever the clock says.
 OCCUPYING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PENDING)
-# The status whose bookings occupy while their checkout hold runs.
-HELD_STATUS = BookingStatus.CREATED
+# The statuses whose bookings occupy while their hold runs: a checkout's, or a waitlist offer's.
+HELD_STATUSES = (BookingStatus.CREATED, BookingStatus.WAITING_LIST)
 
 
 def occupying(now, prefix: str = "") -> Q:
     """Bookings that occupy at `now`. `prefix` is the path from another model, such as "bookings__"."""
     return Q(**{f"{prefix}status__in": OCCUPYING_STATUSES}) | Q(
-        **{f"{prefix}status": HELD_STATUS, f"{prefix}hold_expires_at__gt": now}
+        **{f"{prefix}status__in": HELD_STATUSES, f"{prefix}hold_expires_at__gt": now}
     )
 
 
@@ -68,7 +69,7 @@ def _listed(statuses) -> str:
 
 
 SQL_OCCUPYING_STATUSES = f"status IN ({_listed(OCCUPYING_STATUSES)})"
-SQL_OCCUPYING = f"({SQL_OCCUPYING_STATUSES} OR (status = '{HELD_STATUS.value}' AND hold_expires_at > %s))"
+SQL_OCCUPYING = f"({SQL_OCCUPYING_STATUSES} OR (status IN ({_listed(HELD_STATUSES)}) AND hold_expires_at > %s))"
 SQL_CLEAN = "NOT double_booked AND NOT skip_availability_validation"
 
 CONSTRAINT_NAME = "booking_staff_no_overlap"

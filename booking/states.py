@@ -14,6 +14,7 @@ from .errors import FailedPrecondition, NotFound, RevisionMismatch
 from .events import emit_after_commit
 from .ids import parse_uuid
 from .models import Booking, BookingChange
+from .occupancy import HELD_STATUSES
 from .port import BookingStatus, PaymentStatus
 
 CREATED, PENDING, CONFIRMED = BookingStatus.CREATED, BookingStatus.PENDING, BookingStatus.CONFIRMED
@@ -26,6 +27,10 @@ TRANSITIONS: dict[str, tuple[frozenset[BookingStatus], BookingStatus | None]] = 
     "confirmed": (frozenset({CREATED, PENDING, WAITING_LIST}), CONFIRMED),
     "declined": (frozenset({CREATED, PENDING, WAITING_LIST}), DECLINED),
     "marked_as_pending": (frozenset({CREATED}), PENDING),
+    # The waitlist (booking/backends/local/waitlist.py): a place is offered and held, then taken up; accepting
+    # goes to CREATED, from where the booking is settled as the normal flow settles a new one.
+    "offered": (frozenset({WAITING_LIST}), None),
+    "offer_accepted": (frozenset({WAITING_LIST}), CREATED),
     # Confirm Or Decline ends in CONFIRMED, PENDING or DECLINED: see confirm_or_decline_outcome().
     "confirmed_or_declined": (frozenset({CREATED, PENDING}), None),
     "canceled": (ACTIVE, CANCELED),
@@ -121,7 +126,7 @@ def transition(
             changes.setdefault("status", target)
         for field, value in changes.items():
             setattr(booking, field, value)
-        if booking.status != CREATED:
+        if booking.status not in HELD_STATUSES:
             booking.hold_expires_at = None  # settled: the status itself now says whether it occupies capacity
         booking.revision += 1
         booking.save()

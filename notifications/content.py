@@ -3,11 +3,13 @@ outbox row, rendered from the bookings as they are when it is sent (read through
 
 from dataclasses import dataclass
 from email.utils import formataddr
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import dateformat, timezone
 
 from booking.backends import get_backend
 from booking.errors import NotFound
@@ -46,6 +48,10 @@ KINDS = {
     "pending_notice": Kind("Your booking still waits for approval",
                            "Your booking request has not been approved yet. Your time is still held for you; we "
                            "will write again once it is confirmed.", frozenset({"PENDING"})),
+    # A place held for the next customer on a class's waitlist; filed in the offer's own transaction (outbox.py).
+    "waitlist_offer": Kind("A place is free for you", "A place has come free in the class you are waiting for. It is "
+                           "held for you until {until}; take it up or decline it from the link below, and if you "
+                           "do neither it goes to the next person waiting.", frozenset({"WAITING_LIST"})),
     "business_new": Kind("New booking", "A new booking was made.", frozenset({"CONFIRMED"}), to_business=True),
     "business_double_booked": Kind("Double booking", "A booking was confirmed although its time was already taken "
                                    "(double booked). Please check the schedule.", frozenset({"CONFIRMED"}),
@@ -99,8 +105,14 @@ def build(message) -> EmailMultiAlternatives | None:
     if message.kind == "rescheduled" and any(b.status == "PENDING" for b in bookings):
         headline += " The new time waits for our approval; it is held for you meanwhile."
     first = bookings[0]
+    if message.kind == "waitlist_offer":
+        until = first.waitlist_offer_expires_at
+        if until is None or until <= timezone.now():
+            return None  # the offer lapsed before the email could go: the place went to the next person
+        when = dateformat.format(until.astimezone(ZoneInfo(business.time_zone)), "l j F, g:i A")
+        headline = headline.format(until=when)
     manage_url = ""
-    if not kind.to_business and first.status in LINKED:
+    if not kind.to_business and (first.status in LINKED or message.kind == "waitlist_offer"):
         token = backend.get_anonymous_action_token(first.id)
         manage_url = settings.SITE_URL.rstrip("/") + reverse("booking:manage_link", args=[token])
     # One service: read just it; a package's several: read the catalogue once.

@@ -41,6 +41,8 @@ def on_booking_event(sender, *, event: str, booking_id: str, revision: int, **kw
     page, so a failure is logged (the booking id and event only)."""
     if event not in EVENT_KINDS:
         return
+    if kwargs.get("previous_status") == "WAITING_LIST" and event in ("canceled", "declined"):
+        return  # a waitlist entry ended (left, lapsed, removed): it was never a booking to tell anyone about
     try:
         file_event(event, booking_id)
     except Exception:
@@ -62,6 +64,12 @@ def file_event(event: str, booking_id: str) -> list[Message]:
     if business_kind and BUSINESS_SETTING[business_kind] in settings.NOTIFY_BUSINESS:
         made.append(file(business_kind, key, version, business_email()))
     return [m for m in made if m is not None]
+
+
+def on_waitlist_offered(sender, *, booking_id: str, revision: int, email: str, **kwargs) -> None:
+    """booking.events.waitlist_offered receiver, inside the offer's transaction: the offer's email row (and, with
+    the database queue, its task) commits with the offer or not at all."""
+    file("waitlist_offer", booking_id, f"r{revision}", email)
 
 
 def business_email() -> str:

@@ -1,5 +1,6 @@
 """Scheduled work, in one place: the reminders, the pending notices, the outbox sweep, releasing lapsed checkout
-holds, extending class schedules (and, in development, expiring the Stripe sandbox's sessions).
+holds, ending lapsed waitlist offers, extending class schedules (and, in development, expiring the Stripe sandbox's
+sessions).
 
 The worker drives it: `run_scheduled` (notifications.tasks) is a task that runs the jobs that are due and enqueues
 itself again for the next tick (NOTIFY_TICK_SECONDS); `manage.py run_worker` enqueues the first one. Each job's next
@@ -69,6 +70,15 @@ def release_lapsed_holds() -> str:
     return f"{get_backend().release_lapsed_holds()} lapsed hold(s) released"
 
 
+def waitlist_offers() -> str:
+    """End the waitlist offers that lapsed (their places go to the next customers waiting) and offer any place
+    that came free without an event saying so."""
+    backend = get_backend()
+    if not backend.offers_waitlist:
+        return "no waitlists on this backend"
+    return f"{backend.expire_waitlist_offers()} waitlist place(s) ended"
+
+
 def extend_class_schedules() -> str:
     from booking.schedules import extend_all
 
@@ -91,6 +101,7 @@ JOBS = {
     "reminders": (reminders, timedelta(minutes=1)),
     "pending_notices": (pending_notices, timedelta(minutes=1)),
     "release_lapsed_holds": (release_lapsed_holds, timedelta(minutes=5)),
+    "waitlist_offers": (waitlist_offers, timedelta(minutes=1)),
     "stripe_sandbox_expire": (stripe_sandbox_expire, timedelta(minutes=5)),
     "extend_class_schedules": (extend_class_schedules, timedelta(days=1)),
 }

@@ -31,7 +31,8 @@ CASES = list(itertools.product(BookingStatus, HOLDS, (False, True), (False, True
 
 def expected(status, hold, double_booked, forced) -> dict:
     """The rule, written out here on its own: what each reader should say of the case."""
-    occupies = status in ("CONFIRMED", "PENDING") or (status == "CREATED" and hold == "live")
+    # A live hold: a checkout's (CREATED) or a waitlist offer's (WAITING_LIST).
+    occupies = status in ("CONFIRMED", "PENDING") or (status in ("CREATED", "WAITING_LIST") and hold == "live")
     clean_ = not double_booked and not forced
     return {
         "occupies": occupies,
@@ -60,8 +61,9 @@ def cases():
 
 def test_the_table_covers_every_status_and_flag():
     assert len(CASES) == 6 * 4 * 2 * 2
-    assert sum(expected(*case)["occupies"] for case in CASES) == 2 * 4 * 4 + 4  # CONFIRMED, PENDING; a live hold
-    assert sum(expected(*case)["occupies cleanly"] for case in CASES) == 2 * 4 + 1
+    # CONFIRMED, PENDING; a live hold of CREATED and of WAITING_LIST
+    assert sum(expected(*case)["occupies"] for case in CASES) == 2 * 4 * 4 + 2 * 4
+    assert sum(expected(*case)["occupies cleanly"] for case in CASES) == 2 * 4 + 2
 
 
 # Times asked about, from a case booking's start (it ends at 1:00 and occupies until 1:15, its buffer included):

@@ -16,6 +16,7 @@ from .confirmation import ConfirmationRule
 from .sessions import ClassSession
 from .tokens import AnonymousActionToken
 from .versions import CalendarVersion
+from .waitlist import WaitlistEntry
 
 __all__ = [
     "AnonymousActionToken",
@@ -37,5 +38,6 @@ __all__ = [
     "ServiceCategory",
     "StaffMember",
     "TimeOff",
+    "WaitlistEntry",
     "WorkingHours",
 ]

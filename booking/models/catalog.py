@@ -152,6 +152,14 @@ class BookingPolicy(models.Model):
 
     max_participants_per_booking = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
 
+    # Wix's waitlistPolicy (wix-api.md §3), for class sessions; the local engine's only (docs/decisions.md).
+    waitlist_enabled = models.BooleanField(default=False, help_text="Full class sessions take a waitlist.")
+    waitlist_capacity = models.PositiveIntegerField(default=10, validators=[MinValueValidator(1)],
+                                                    help_text="How many customers a session's waitlist takes.")
+    waitlist_reservation_minutes = models.PositiveIntegerField(
+        default=10, validators=[MinValueValidator(1)],
+        help_text="How long a place offered to the next customer on the waitlist is held for them.")
+
     class Meta:
         verbose_name_plural = "booking policies"
         constraints = [

@@ -60,6 +60,7 @@ from .slots import (
     NonBookableReasons,
     ServiceSelection,
     TimeSlot,
+    WaitingList,
 )
 
 __all__ = [
@@ -105,4 +106,5 @@ __all__ = [
     "ServiceType",
     "Slot",
     "TimeSlot",
+    "WaitingList",
 ]

@@ -74,6 +74,8 @@ class Booking:
     price: Money | None = None
     double_booked: bool = False
     multi_service_booking_id: str = ""  # Wix: multiServiceBookingInfo.id, when the booking is part of a package
+    # Our addition: a WAITING_LIST booking offered a place holds it until then (None: still waiting, or no offer).
+    waitlist_offer_expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,10 @@ class BookingPolicy:
     limit_latest_reschedule: bool
     latest_reschedule_in_minutes: int
     max_participants_per_booking: int
+    # Wix's waitlistPolicy; only the local engine keeps waitlists (BookingsPort.offers_waitlist).
+    waitlist_enabled: bool = False
+    waitlist_capacity: int = 10
+    waitlist_reservation_time_in_minutes: int = 10
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from .bookings import (
     Booking,
     BulkCreateResult,
     CancelFlowControlSettings,
+    ContactDetails,
     CreateBookingRequest,
     FlowControlSettings,
     MultiServiceBooking,
@@ -25,6 +26,7 @@ from .enums import (
     BookingStatus,
     Caller,
     PaymentStatus,
+    SelectedPaymentOption,
 )
 from .slots import (
     CourseAvailability,
@@ -259,6 +261,39 @@ class BookingsPort(abc.ABC):
     def release_lapsed_holds(self) -> int:
         """Tidy the holds whose time is up (they stopped counting when they lapsed); how many were cleared. The
         worker runs it every few minutes."""
+
+    # The waitlist of full class sessions is an addition too: Wix's Waitlist APIs are not public (wix-api.md has
+    # none), so only the local engine keeps one (`offers_waitlist`); the wix backend refuses each call with
+    # FailedPrecondition WAITLIST_NOT_AVAILABLE, and its sessions never carry `event_info.waiting_list`.
+    offers_waitlist: bool = False
+
+    @abc.abstractmethod
+    def join_waitlist(self, *, event_id: str, contact_details: ContactDetails) -> Booking:
+        """Put a customer on a full class session's waitlist: a WAITING_LIST booking for one participant.
+        FailedPrecondition when the session still has places (SESSION_HAS_PLACES), takes no waitlist, its waitlist
+        is full (WAITLIST_FULL) or the email already waits for it (ALREADY_ON_WAITLIST); BookingPolicyViolation
+        when the session can no longer be booked; NotFound for an unknown session."""
+
+    @abc.abstractmethod
+    def offer_waitlist_places(self, *, event_id: str | None = None) -> list[Booking]:
+        """Offer the free places of a session (None: of every session with a waitlist) to the first customers
+        waiting, in the order they joined, each held for the policy's reservation time and emailed; the bookings
+        offered a place."""
+
+    @abc.abstractmethod
+    def accept_waitlist_offer(self, token: str, *, selected_payment_option: SelectedPaymentOption) -> Booking:
+        """Take up the place offered to the booking of a customer's link: it becomes CREATED, keeping the offer's
+        hold, to be settled as a new booking is. NotFound for a link that opens nothing; FailedPrecondition
+        WAITLIST_OFFER_LAPSED when no offer runs."""
+
+    @abc.abstractmethod
+    def leave_waitlist(self, token: str) -> Booking:
+        """The link's customer leaves the waitlist, declining the offer if one runs: the booking is CANCELED."""
+
+    @abc.abstractmethod
+    def expire_waitlist_offers(self) -> int:
+        """End the offers whose time is up and the waitlists of sessions that started (DECLINED), and offer the
+        places that frees to the next; how many entries ended. The worker runs it every minute."""
 
     @abc.abstractmethod
     def update_payment_status(self, booking_id: str, *, payment_status: PaymentStatus, caller: Caller = Caller.SYSTEM,

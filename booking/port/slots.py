@@ -28,9 +28,19 @@ class AvailableResources:
 
 
 @dataclass(frozen=True)
+class WaitingList:
+    """A class session's waitlist (Wix: eventInfo.waitingList): how many it takes and how many more it can."""
+
+    total_capacity: int
+    remaining_capacity: int
+
+
+@dataclass(frozen=True)
 class EventInfo:
     event_id: str
     event_title: str
+    # Set only when the session takes a waitlist (the local engine's; see docs/decisions.md).
+    waiting_list: WaitingList | None = None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from booking.errors import BookingsError, InvalidArgument, NotFound, RevisionMis
 from booking.port import AllowedActions, Booking, BookingStatus, Service, ServiceType
 from booking.templatetags.booking_tags import duration
 from booking.web import JUST_TAKEN, error_page
+from payments.providers import offered_providers
 
 from .checkout import TAKEN
 from .choice import Choice, choice_from, revalidate, slot_for
@@ -131,6 +132,12 @@ def manage(request: HttpRequest, booking_id) -> HttpResponse:
         opened = _open(request, booking_id)
     except BookingsError as error:
         return error_page(request, error)
+    if opened.booking.status == BookingStatus.WAITING_LIST:
+        # On a waitlist: the place offered, with its deadline and how to pay, or the place in line (waitlist.py).
+        providers = offered_providers(opened.service) if opened.service is not None else []
+        until = opened.booking.waitlist_offer_expires_at
+        return render(request, "booking/waitlist_entry.html", {
+            **opened.context(), "providers": providers, "offer_open": until is not None and until > timezone.now()})
     tz = business_zone(request)
     refusals = {action: _refusal(opened, action, tz) for action in ("cancel", "reschedule")}
     return render(request, "booking/manage.html", {**opened.context(), "refusals": refusals,

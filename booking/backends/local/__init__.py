@@ -11,6 +11,7 @@ answers which operation of the port:
 - changes.py: reschedule, number of participants, bulk create
 - packages.py: multi-service packages, found, booked, moved and grown together
 - anonymous.py: the customer's emailed link
+- waitlist.py: the waitlists of full class sessions, their offers and their expiry
 - helpers: sql.py (the slot page's SQL reads), convert.py (models to the port's dataclasses), locks.py
 
 What occupies a staff member's time is stated once, in booking/occupancy.py. Reads cost a constant number of
@@ -21,7 +22,7 @@ transaction mode serialises writers instead.
 
 from booking.port import BookingsPort
 
-from . import anonymous, catalog, changes, classes, create, lifecycle, packages, slots
+from . import anonymous, catalog, changes, classes, create, lifecycle, packages, slots, waitlist
 
 
 class LocalEngine(BookingsPort):
@@ -67,3 +68,10 @@ class LocalEngine(BookingsPort):
     cancel_booking_anonymously = staticmethod(anonymous.cancel_booking_anonymously)
     reschedule_booking_anonymously = staticmethod(anonymous.reschedule_booking_anonymously)
     release_lapsed_holds = staticmethod(lifecycle.release_lapsed_holds)
+
+    offers_waitlist = True
+    join_waitlist = staticmethod(waitlist.join_waitlist)
+    offer_waitlist_places = staticmethod(waitlist.offer_waitlist_places)
+    accept_waitlist_offer = staticmethod(waitlist.accept_waitlist_offer)
+    leave_waitlist = staticmethod(waitlist.leave_waitlist)
+    expire_waitlist_offers = staticmethod(waitlist.expire_waitlist_offers)

@@ -8,7 +8,7 @@ session row (classes) or the service row (courses), so concurrent bookings queue
 from collections import Counter
 from datetime import datetime
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from booking.occupancy import occupying
 from booking.port import (
     STAFF_RESOURCE_TYPE_ID,
     AvailableResources,
+    BookingStatus,
     CourseAvailability,
     EventInfo,
     ListTimeSlotsResponse,
@@ -27,6 +28,7 @@ from booking.port import (
     Resource,
     ServiceType,
     TimeSlot,
+    WaitingList,
 )
 
 from .. import cursors
@@ -39,6 +41,11 @@ from .slots import MAX_PAGE, parse_window
 def _booked(now):
     """Participants of the bookings that occupy a session, as an annotation on sessions."""
     return Coalesce(Sum("bookings__total_participants", filter=occupying(now, "bookings__")), 0)
+
+
+def _waiting():
+    """Customers on a session's waitlist, as an annotation on sessions (over the same join as `_booked`)."""
+    return Count("bookings", filter=Q(bookings__status=BookingStatus.WAITING_LIST))
 
 
 # ---- class sessions -------------------------------------------------------------------------------------
@@ -83,7 +90,7 @@ def list_event_time_slots(
         after_start, after_pk = args["after"]
         sessions = sessions.filter(Q(start__gt=after_start) | Q(start=after_start, pk__gt=after_pk))
     per_day, page, more = Counter(), [], False
-    for session in sessions.annotate(booked=_booked(now)).order_by("start", "pk"):
+    for session in sessions.annotate(booked=_booked(now), waiting=_waiting()).order_by("start", "pk"):
         slot = event_slot(session, tz, now)
         if not slot.bookable and not args["include_non_bookable"]:
             continue
@@ -111,7 +118,7 @@ def get_event_time_slot(*, event_id: str, time_zone: str | None = None) -> TimeS
     key = parse_uuid(event_id)
     session = None if key is None else (
         class_sessions().filter(public_id=key, service__type=ServiceType.CLASS)
-        .annotate(booked=_booked(timezone.now())).first()
+        .annotate(booked=_booked(timezone.now()), waiting=_waiting()).first()
     )
     if session is None:
         raise NotFound("We could not find that class session.", code="SESSION_NOT_FOUND")
@@ -143,13 +150,24 @@ def event_slot(session, tz, now, *, title=None) -> TimeSlot:
         schedule_id="",  # Wix leaves it empty on event slots (wix-api.md §4.4)
         start_date=session.start,
         end_date=session.end,
-        event_info=EventInfo(event_id=str(session.public_id), event_title=title or service.name),
+        event_info=EventInfo(event_id=str(session.public_id), event_title=title or service.name,
+                             waiting_list=_waiting_list(service, session)),
         non_bookable_reasons=NonBookableReasons(
             no_remaining_capacity=places.remaining == 0,
             violates_booking_policy=violations.any,
             event_cancelled=session.cancelled,
         ),
     )
+
+
+def _waiting_list(service, session) -> WaitingList | None:
+    """A class session's waitlist when its policy takes one (booking/backends/local/waitlist.py)."""
+    policy = service.booking_policy
+    if service.type != ServiceType.CLASS or policy is None or not policy.waitlist_enabled \
+            or not hasattr(session, "waiting"):
+        return None
+    return WaitingList(total_capacity=policy.waitlist_capacity,
+                       remaining_capacity=max(policy.waitlist_capacity - session.waiting, 0))
 
 
 # ---- courses --------------------------------------------------------------------------------------------

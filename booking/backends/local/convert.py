@@ -76,6 +76,9 @@ def policy(pol: models.BookingPolicy | None) -> p.BookingPolicy:
         limit_latest_reschedule=pol.limit_latest_reschedule,
         latest_reschedule_in_minutes=pol.latest_reschedule_in_minutes,
         max_participants_per_booking=pol.max_participants_per_booking,
+        waitlist_enabled=pol.waitlist_enabled,
+        waitlist_capacity=pol.waitlist_capacity,
+        waitlist_reservation_time_in_minutes=pol.waitlist_reservation_minutes,
     )
 
 
@@ -189,4 +192,5 @@ def booking(b: models.Booking) -> p.Booking:
         price=money(b.price, b.currency),
         double_booked=b.double_booked,
         multi_service_booking_id=str(b.multi_service_booking) if b.multi_service_booking else "",
+        waitlist_offer_expires_at=b.hold_expires_at if b.status == BookingStatus.WAITING_LIST else None,
     )

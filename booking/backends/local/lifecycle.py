@@ -245,7 +245,9 @@ def allowed(booking: models.Booking, now) -> AllowedActions:
     return AllowedActions(
         cancel=window_open(policy.cancellation_enabled, policy.limit_latest_cancellation,
                            policy.latest_cancellation_in_minutes),
-        reschedule=booking.service.type != ServiceType.COURSE and window_open(
+        # A course cannot move (Wix); nor a place in a waitlist's line, which is for its own session.
+        reschedule=booking.service.type != ServiceType.COURSE and booking.status != BookingStatus.WAITING_LIST
+        and window_open(
             policy.reschedule_enabled, policy.limit_latest_reschedule, policy.latest_reschedule_in_minutes),
     )
 

@@ -334,6 +334,24 @@ class WritesMixin:
     def release_lapsed_holds(self):
         return 0  # nothing is held at Wix
 
+    # Wix's Waitlist APIs are not public (docs/decisions.md, "Waitlist for classes"): no waitlist on a Wix site.
+    NO_WAITLIST = "Waitlists are not available on this site."
+
+    def join_waitlist(self, *, event_id, contact_details):
+        raise FailedPrecondition(self.NO_WAITLIST, code="WAITLIST_NOT_AVAILABLE")
+
+    def offer_waitlist_places(self, *, event_id=None):
+        raise FailedPrecondition(self.NO_WAITLIST, code="WAITLIST_NOT_AVAILABLE")
+
+    def accept_waitlist_offer(self, token, *, selected_payment_option):
+        raise FailedPrecondition(self.NO_WAITLIST, code="WAITLIST_NOT_AVAILABLE")
+
+    def leave_waitlist(self, token):
+        raise FailedPrecondition(self.NO_WAITLIST, code="WAITLIST_NOT_AVAILABLE")
+
+    def expire_waitlist_offers(self):
+        return 0
+
     def update_payment_status(self, booking_id, *, payment_status, caller=p.Caller.SYSTEM, reason=""):
         found = self.query_extended_bookings(booking_ids=[booking_id])
         if not found:
