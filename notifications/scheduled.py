@@ -1,6 +1,6 @@
 """Scheduled work, in one place: the reminders, the pending notices, the outbox sweep, releasing lapsed checkout
-holds, ending lapsed waitlist offers, extending class schedules (and, in development, expiring the Stripe sandbox's
-sessions).
+holds, ending lapsed waitlist offers, following the bookings sent to a Wix checkout (payments/wix_follow.py),
+extending class schedules (and, in development, expiring the Stripe sandbox's sessions).
 
 The worker drives it: `run_scheduled` (notifications.tasks) is a task that runs the jobs that are due and enqueues
 itself again for the next tick (NOTIFY_TICK_SECONDS); `manage.py run_worker` enqueues the first one. Each job's next
@@ -85,6 +85,12 @@ def extend_class_schedules() -> str:
     return f"sessions brought up to date for {extend_all(timezone.localdate())} service(s)"
 
 
+def wix_follow() -> str:
+    from payments import wix_follow
+
+    return wix_follow.follow_open()
+
+
 def stripe_sandbox_expire() -> str:
     from payments import stripe_api
 
@@ -102,6 +108,7 @@ JOBS = {
     "pending_notices": (pending_notices, timedelta(minutes=1)),
     "release_lapsed_holds": (release_lapsed_holds, timedelta(minutes=5)),
     "waitlist_offers": (waitlist_offers, timedelta(minutes=1)),
+    "wix_follow": (wix_follow, timedelta(minutes=1)),
     "stripe_sandbox_expire": (stripe_sandbox_expire, timedelta(minutes=5)),
     "extend_class_schedules": (extend_class_schedules, timedelta(days=1)),
 }

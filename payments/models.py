@@ -123,6 +123,9 @@ class WixEcomCheckout(models.Model):
     pay_now = models.DecimalField(max_digits=10, decimal_places=2)
     pay_later = models.DecimalField(max_digits=10, decimal_places=2)
     order_id = models.CharField(max_length=64, blank=True)
+    # The booking's status as this site last saw it (payments/wix_follow.py): Wix moves the booking with its order,
+    # and the site tells the customer once it sees the change.
+    seen_status = models.CharField(max_length=20, default="CREATED")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -34,7 +34,7 @@ from booking.backends import get_backend
 from booking.errors import BookingsError, FailedPrecondition, InvalidArgument, NotFound, SlotNotAvailable
 from booking.port import Booking, BookingStatus, Money, PaymentStatus, Service
 
-from . import pricing, stripe_api, wix_ecom, wix_orders
+from . import pricing, stripe_api, wix_ecom, wix_follow, wix_orders
 from .models import StripeCheckout
 from .refunds import request_refund
 
@@ -346,6 +346,7 @@ def _settle(checkout: StripeCheckout) -> tuple[str, str | None]:
     if booking.status == BookingStatus.CREATED and wix_orders.order_row(booking.id) is not None:
         # The booking's Wix order waits for this payment: recorded there, Wix confirms the booking with its order.
         booking = wix_orders.record_stripe_payment(checkout)
+        wix_follow.seen(booking)  # the customer is told as when we confirm a booking ourselves
         if booking.status == BookingStatus.DECLINED:
             return "declined by Wix with its order", "declined by Wix"
         return f"recorded on its Wix order: {booking.status} {booking.payment_status}", None

@@ -24,7 +24,7 @@ from booking.backends import get_backend
 from booking.errors import FailedPrecondition, NotFound
 from booking.port import Booking, BookingStatus, Money, Service
 
-from . import pricing
+from . import pricing, wix_follow
 from .models import WixEcomCheckout
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,7 @@ def place_offline(booking: Booking) -> Booking:
     found = get_backend().query_extended_bookings(booking_ids=[booking.id])
     if not found:
         raise NotFound("We could not find that booking.")
+    wix_follow.seen(found[0])  # Wix confirmed it with its order: the customer is told as for any confirmation
     return found[0]
 
 

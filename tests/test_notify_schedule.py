@@ -129,8 +129,9 @@ def test_one_tick_runs_the_other_scheduled_jobs_once(engine, clock):
     assert jobs["release_lapsed_holds"] == "1 lapsed hold(s) released"
     assert jobs["extend_class_schedules"].startswith("sessions brought up to date")
     assert jobs["waitlist_offers"] == "0 waitlist place(s) ended"
+    assert jobs["wix_follow"] == "not in wix mode"
     assert set(jobs) == {"outbox", "reminders", "pending_notices", "release_lapsed_holds", "stripe_sandbox_expire",
-                         "extend_class_schedules", "waitlist_offers"}
+                         "extend_class_schedules", "waitlist_offers", "wix_follow"}
     assert stored(booking).hold_expires_at is None
     work()  # not due again within the period
     assert ScheduledJob.objects.get(name="release_lapsed_holds").last_run_at == NOW + timedelta(minutes=1)
