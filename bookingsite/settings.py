@@ -296,7 +296,9 @@ SECURE_CSP = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Django logs request paths (4xx and 5xx, runserver's every request); a manage link's path holds its token.
+    "filters": {"redact_tokens": {"()": "bookingsite.log_redaction.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # urllib3 logs request paths at DEBUG, and a Wix anonymous-booking path holds the customer's token.
     "loggers": {"django.db.backends": {"level": "INFO"}, "urllib3": {"level": "INFO"}},

@@ -1,4 +1,7 @@
-"""The customer pages through Django's test client: the appointment journey and what bad input gets."""
+"""The customer pages through Django's test client: the appointment journey and what bad input gets, on both
+backends: the embedded engine, and the wix backend talking to the Wix sandbox over real HTTP (a live server; the
+tables asserted are the ones behind the sandbox). What is about the engine itself (its query count) or the admin
+(which reads the engine's tables) runs on the engine only, with `local_studio`."""
 
 from datetime import datetime, time
 from urllib.parse import urlencode
@@ -14,11 +17,22 @@ from tests.catalog import ANSWERS, FREE, make_business, make_form, make_policy, 
 MONDAY_9 = "2026-03-02T09:00:00-05:00"
 MONDAY_10 = "2026-03-02T10:00:00-05:00"
 
-pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.django_db]
+pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(params=["local", "wix"])
+def studio(request):
+    if request.param == "wix":
+        request.getfixturevalue("wix_site")
+    return make_studio()
 
 
 @pytest.fixture
-def studio():
+def local_studio():
+    return make_studio()
+
+
+def make_studio():
     make_business()
     make_policy()
     ana = make_staff("Ana", weekdays(time(9), time(12)))
@@ -312,7 +326,8 @@ def test_the_admin_shows_the_booking_with_its_answers(admin_client, client, stud
     assert "Left knee" in page and "What brings you in?" in page and "Relax" in page
 
 
-def test_the_slot_page_costs_the_same_few_queries_whatever_it_shows(client, studio, django_assert_num_queries):
+def test_the_slot_page_costs_the_same_few_queries_whatever_it_shows(client, local_studio, django_assert_num_queries):
+    studio = local_studio
     ben = make_staff("Ben", weekdays(time(8), time(18), days=range(7)))
     studio["massage"].staff.add(ben)
     # The service inherits the default policy, which is read with the business row.

@@ -4,6 +4,8 @@ A slot's dates are local wall-clock strings in the response's `timeZone`; the po
 are computed from them (the first of the two readings on the night clocks go back, as Wix gives no offset).
 """
 
+from datetime import UTC, datetime
+
 from booking import port as p
 from booking.dates import parse_local_date, parse_time_zone
 
@@ -25,6 +27,11 @@ def _resources(groups) -> tuple[p.AvailableResources, ...]:
 def _render_resources(groups: tuple[p.AvailableResources, ...]) -> list[dict]:
     return [{"resourceTypeId": g.resource_type_id, "resources": [{"id": r.id, "name": r.name} for r in g.resources],
              "hasMoreAvailableResources": g.has_more_available_resources} for g in groups]
+
+
+def _instant(local: str, tz) -> datetime:
+    """A slot's local date and time as the port's UTC instant (the local engine's are UTC too)."""
+    return parse_local_date(local, tz).astimezone(UTC)
 
 
 def parse_time_slot(value: dict, time_zone: str) -> p.TimeSlot:
@@ -50,8 +57,8 @@ def parse_time_slot(value: dict, time_zone: str) -> p.TimeSlot:
         location=parse_location(value.get("location")),
         available_resources=_resources(value.get("availableResources")),
         schedule_id=str(value.get("scheduleId") or ""),
-        start_date=parse_local_date(value["localStartDate"], tz),
-        end_date=parse_local_date(value["localEndDate"], tz),
+        start_date=_instant(value["localStartDate"], tz),
+        end_date=_instant(value["localEndDate"], tz),
         event_info=p.EventInfo(event_id=str(event.get("eventId", "")), event_title=event.get("eventTitle", ""))
         if isinstance(event, dict) else None,
         non_bookable_reasons=p.NonBookableReasons(
@@ -67,8 +74,8 @@ def parse_time_slot(value: dict, time_zone: str) -> p.TimeSlot:
                 local_end_date=n["localEndDate"],
                 available_resources=_resources(n.get("availableResources")),
                 schedule_id=str(n.get("scheduleId") or ""),
-                start_date=parse_local_date(n["localStartDate"], tz),
-                end_date=parse_local_date(n["localEndDate"], tz),
+                start_date=_instant(n["localStartDate"], tz),
+                end_date=_instant(n["localEndDate"], tz),
             )
             for n in value.get("nestedTimeSlots") or []
         ),
