@@ -2,8 +2,10 @@
 
 Builds a throwaway business (10 staff, 5,000 confirmed bookings over the next ~120 days) in its own database and
 times: the engine's List Availability Time Slots over a week and a month; the full slot page through Django's test
-client (and over HTTP in wix mode, against the Wix sandbox: `slot_page_wix`); the slot page under load
-(`slot_page_load`: gunicorn with several workers, wrk with keep-alive clients, bench/load.py); the week again once
+client, computed (`slot_page_http`) and as deployed, cache cold and warm (`slot_page_http_cold`, `_warm`), and over
+HTTP in wix mode, against the Wix sandbox (`slot_page_wix`); the slot page under load (`slot_page_load`: gunicorn
+with several workers, wrk with keep-alive clients, bench/load.py; `slot_page_load_before` the same with the settings
+of before, for the ratio); the week again once
 two years of past bookings are in (`slots_week_with_history`); then it books through the real pages over HTTP
 (`book_http`: gunicorn, parallel customer processes, distinct slots). Progress goes to stderr and, last on stdout,
 one JSON array of {"name", "median_ms", "p95_ms", "queries"} (`book_http` adds "bookings_per_second", "clients"
