@@ -297,7 +297,7 @@ def benchmarks(service, monday: date, wanted) -> list[dict]:
         # What the month calendar asks for: does each day have an open time (the engine stops a day at its first).
         ("slots_month_per_day", week_slots(service, monday, 31, per_day=1), some_slots),
         ("slot_page_http", page, page_ok),
-        # The same page as deployed: the availability cache and the kept page on (booking/views/page_cache.py),
+        # The same page as deployed: the availability cache and the kept page on (booking/page_cache.py),
         # emptied before each request (cold), or as the previous request left it (warm).
         ("slot_page_http_cold", cached(page, cold=True), page_ok),
         ("slot_page_http_warm", cached(page), page_ok),

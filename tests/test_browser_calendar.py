@@ -166,7 +166,7 @@ def test_a_keyboard_user_pages_the_months_and_books_a_class(page: Page, demo, co
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
 def test_a_kept_page_and_its_kept_day_work_as_rendered_afresh(browser: Browser, demo, settings, javascript):
     """With the availability cache on, as deployed, the page and the day htmx swaps come kept rendered
-    (booking/views/page_cache.py) the second time: they work the same, with no console or CSP error."""
+    (booking/page_cache.py) the second time: they work the same, with no console or CSP error."""
     settings.AVAILABILITY_CACHE = True
     with customer(browser, "phone", javascript) as (page, errors):
         for _ in range(2):  # rendered and kept, then from what was kept

@@ -178,7 +178,7 @@ def test_a_policy_limit_passing_a_start_ends_the_entry(engine, studio, settings)
         assert listing(engine, studio) == fresh(engine, studio, settings) != early
 
 
-# ---- the slot page kept rendered (booking/views/page_cache.py) -------------------------------------------------
+# ---- the slot page kept rendered (booking/page_cache.py) -------------------------------------------------------
 
 WEEK_DAYS = [f"?month=2026-03&day=2026-03-0{day}" for day in range(2, 8)]
 

@@ -65,7 +65,7 @@ def put(entry_key: str, response, now: datetime, good_until: datetime) -> None:
 
 def _note(good_until: datetime) -> None:
     """Keep, for this request, the first instant at which one of its listings ends: the slot page's rendered
-    content (booking/views/page_cache.py) is good no longer than the listings it shows."""
+    content (booking/page_cache.py) is good no longer than the listings it shows."""
     earliest = listings_good_until()
     if earliest is None or good_until < earliest:
         remember(_LISTINGS_END, good_until)
