@@ -1,5 +1,7 @@
 """`slot_page_load`: the slot page under load. gunicorn with its usual workers serves the bench business; Debian's
 `wrk` keeps LOAD_CLIENTS connections busy for LOAD_SECONDS, each GET a fresh visitor (wrk sends no cookies).
+`slot_page_load_before` does the same against a server with the settings of before (no caches, a database connection
+per request), so that the ratio the issue asks for comes from one run.
 
 wrk reports through a Lua `done()` hook, which prints one JSON line: requests per second and the latency percentiles
 wrk recorded (it keeps every request's latency), so p50 and p95 are exact rather than read off its summary table.
@@ -36,26 +38,35 @@ def run_wrk(url: str, *, clients: int, seconds: int, threads: int = 2) -> dict:
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def slot_page_load(service, monday, *, clients: int, seconds: int, say) -> dict | None:
-    """Requests per second and latency of the slot page with `clients` keep-alive clients; None without wrk."""
+# The server as deployed: the availability cache and the kept slot pages on (each worker's local memory, no
+# REDIS_URL), and a database connection kept per worker (CONN_MAX_AGE, the production default).
+DEPLOYED = {"AVAILABILITY_CACHE": "true", "CONN_MAX_AGE": "60"}
+# What the issue's "today" figure measured: no cache of either kind, a new database connection per request.
+BEFORE = {"AVAILABILITY_CACHE": "false", "CONN_MAX_AGE": "0"}
+
+
+def slot_page_load(service, monday, *, clients: int, seconds: int, say, name: str = "slot_page_load",
+                   server: dict = DEPLOYED) -> dict | None:
+    """Requests per second and latency of the slot page with `clients` keep-alive clients, the server run with
+    the `server` settings; None without wrk."""
     from bench.http_clients import current_database_url, live_server
 
     if WRK is None:
-        say("slot_page_load: SKIPPED: no wrk (make bench installs Debian's wrk with apt where it can)")
+        say(f"{name}: SKIPPED: no wrk (make bench installs Debian's wrk with apt where it can)")
         return None
     path = f"/services/{service.slug}/?month={monday:%Y-%m}&day={monday.isoformat()}"
-    with live_server(current_database_url()) as base:
-        say(f"slot_page_load: {clients} clients for {seconds} s against {base}{path}")
+    with live_server(current_database_url(), settings_for=lambda _url: server) as base:
+        say(f"{name}: {clients} clients for {seconds} s against {base}{path} ({server})")
         run_wrk(base + path, clients=clients, seconds=2)  # warm-up: every worker has loaded its code and connection
         report = run_wrk(base + path, clients=clients, seconds=seconds)
     if report["errors"] or report["non_2xx"] or not report["requests"]:
-        raise RuntimeError(f"slot_page_load: {report}")
+        raise RuntimeError(f"{name}: {report}")
     figures = {
-        "name": "slot_page_load", "median_ms": round(report["p50_us"] / 1000, 2),
+        "name": name, "median_ms": round(report["p50_us"] / 1000, 2),
         "p95_ms": round(report["p95_us"] / 1000, 2), "queries": None,
         "requests_per_second": round(report["requests"] / report["seconds"], 1), "clients": clients,
         "seconds": seconds,
     }
-    say(f"slot_page_load: {figures['requests_per_second']} requests/s, p50 {figures['median_ms']} ms, "
+    say(f"{name}: {figures['requests_per_second']} requests/s, p50 {figures['median_ms']} ms, "
         f"p95 {figures['p95_ms']} ms")
     return figures

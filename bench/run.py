@@ -2,8 +2,10 @@
 
 Builds a throwaway business (10 staff, 5,000 confirmed bookings over the next ~120 days) in its own database and
 times: the engine's List Availability Time Slots over a week and a month; the full slot page through Django's test
-client (and over HTTP in wix mode, against the Wix sandbox: `slot_page_wix`); the slot page under load
-(`slot_page_load`: gunicorn with several workers, wrk with keep-alive clients, bench/load.py); the week again once
+client, computed (`slot_page_http`) and as deployed, cache cold and warm (`slot_page_http_cold`, `_warm`), and over
+HTTP in wix mode, against the Wix sandbox (`slot_page_wix`); the slot page under load (`slot_page_load`: gunicorn
+with several workers, wrk with keep-alive clients, bench/load.py; `slot_page_load_before` the same with the settings
+of before, for the ratio); the week again once
 two years of past bookings are in (`slots_week_with_history`); then it books through the real pages over HTTP
 (`book_http`: gunicorn, parallel customer processes, distinct slots). Progress goes to stderr and, last on stdout,
 one JSON array of {"name", "median_ms", "p95_ms", "queries"} (`book_http` adds "bookings_per_second", "clients"
@@ -41,8 +43,17 @@ WARMUPS, RUNS = 3, 30
 # book_http: customers in parallel, each booking with its own staff member (so every slot is distinct).
 HTTP_CLIENTS, HTTP_WARMUPS, HTTP_BOOKINGS = 8, 1, 10  # the last two per customer
 SEED = 20260302
-# Targets (docs/performance.md); reported, not enforced: timings on a shared machine vary.
-TARGETS = {"slots_week": ("median_ms", 20), "slots_month": ("median_ms", 100), "slot_page_http": ("queries", 8)}
+# Targets (docs/performance.md, issue 16); reported, not enforced: timings on a shared machine vary.
+AT_MOST, AT_LEAST = "<=", ">="
+TARGETS = {
+    "slots_week": [("median_ms", AT_MOST, 20)], "slots_month": [("median_ms", AT_MOST, 100)],
+    "slot_page_http": [("queries", AT_MOST, 8)],
+    "slot_page_http_cold": [("median_ms", AT_MOST, 8)], "slot_page_http_warm": [("median_ms", AT_MOST, 2)],
+    "slot_page_load": [("requests_per_second", AT_LEAST, 250), ("p95_ms", AT_MOST, 100),
+                       ("times_before", AT_LEAST, 4.5)],
+    "slots_week_with_history": [("times_slots_week", AT_MOST, 1.2)],
+    "book_http": [("bookings_per_second", AT_LEAST, 40)],
+}
 # slot_page_load: keep-alive clients against gunicorn with its usual worker count, for a fixed time (wrk).
 LOAD_CLIENTS, LOAD_SECONDS = 20, 20
 # slots_week_with_history: two years of past bookings, about as many as a busy studio keeps.
@@ -239,11 +250,14 @@ def week_slots(service, monday: date, days: int = 7, per_day: int | None = None)
     return call
 
 
-def cached(call):
-    """`call` with the availability cache on (main() turns it off for this process)."""
+def cached(call, *, cold: bool = False):
+    """`call` with the availability cache on (main() turns it off for this process); emptied first if `cold`."""
     from django.conf import settings
+    from django.core.cache import cache
 
     def with_cache():
+        if cold:
+            cache.clear()
         settings.AVAILABILITY_CACHE = True
         try:
             return call()
@@ -283,6 +297,10 @@ def benchmarks(service, monday: date, wanted) -> list[dict]:
         # What the month calendar asks for: does each day have an open time (the engine stops a day at its first).
         ("slots_month_per_day", week_slots(service, monday, 31, per_day=1), some_slots),
         ("slot_page_http", page, page_ok),
+        # The same page as deployed: the availability cache and the kept page on (booking/page_cache.py),
+        # emptied before each request (cold), or as the previous request left it (warm).
+        ("slot_page_http_cold", cached(page, cold=True), page_ok),
+        ("slot_page_http_warm", cached(page), page_ok),
     ]
     return [measure(name, call, check) for name, call, check in entries if wanted(name)]
 
@@ -325,13 +343,14 @@ def book_http(service, monday: date) -> dict:
     several worker processes on this database. median_ms and p95_ms are one journey: slot page, booking form (GET,
     POST), review (GET, POST), confirmation page."""
     from bench.http_clients import SPAWN, book_first_times, current_database_url, live_server, page_title, run_customers
+    from bench.load import DEPLOYED
     from booking import models
 
     staff = [str(pk) for pk in service.staff.order_by("pk").values_list("pk", flat=True)[:HTTP_CLIENTS]]
     confirmed = models.Booking.objects.filter(service=service, status=models.BookingStatus.CONFIRMED)
     expected = confirmed.count() + len(staff) * (HTTP_WARMUPS + HTTP_BOOKINGS)
     barrier = SPAWN.Barrier(len(staff))
-    with live_server(current_database_url()) as url:
+    with live_server(current_database_url(), settings_for=lambda _url: DEPLOYED) as url:
         say(f"book_http: {len(staff)} customers, {HTTP_BOOKINGS} bookings each (after {HTTP_WARMUPS} warm-up), "
             f"against {url}")
         runs = run_customers(book_first_times, [
@@ -359,7 +378,7 @@ def book_http(service, monday: date) -> dict:
 
 def main(only: list[str]) -> int:
     """Every entry, or only those named (`python -m bench.run slots_week slots_week_with_history`)."""
-    from bench.load import slot_page_load
+    from bench.load import BEFORE, slot_page_load
 
     def wanted(name: str) -> bool:
         return not only or name in only
@@ -383,22 +402,40 @@ def main(only: list[str]) -> int:
             say("slot_page_load, book_http: skipped: a server's processes cannot share an in-memory SQLite database")
         elif wanted("slot_page_wix"):
             results.append(slot_page_wix(service, monday))
+        if shared and wanted("slot_page_load_before") and (before := slot_page_load(
+                service, monday, clients=LOAD_CLIENTS, seconds=LOAD_SECONDS, say=say,
+                name="slot_page_load_before", server=BEFORE)):
+            results.append(before)
         if shared and wanted("slot_page_load") and (
                 load := slot_page_load(service, monday, clients=LOAD_CLIENTS, seconds=LOAD_SECONDS, say=say)):
             results.append(load)
         if wanted("slots_week_with_history"):
             add_history(service, today)
             results.append(measure("slots_week_with_history", week_slots(service, monday), some_slots))
+        add_ratios(results)
         if shared and wanted("book_http"):
             results.append(book_http(service, monday))  # last: it adds bookings
     for figures in results:
-        if figures["name"] not in TARGETS:
-            continue
-        key, target = TARGETS[figures["name"]]
-        verdict = "ok" if figures[key] <= target else "MISSED"
-        say(f"target {figures['name']} {key} <= {target}: {verdict} ({figures[key]})")
+        for key, direction, target in TARGETS.get(figures["name"], []):
+            if key not in figures:
+                continue
+            met = figures[key] <= target if direction == AT_MOST else figures[key] >= target
+            say(f"target {figures['name']} {key} {direction} {target}: {'ok' if met else 'MISSED'} ({figures[key]})")
     print(json.dumps(results))
     return 0
+
+
+def add_ratios(results: list[dict]) -> None:
+    """The ratios the targets name, within this run: the load against the one of before, the week with history
+    against the week without."""
+    by_name = {figures["name"]: figures for figures in results}
+    if "slot_page_load" in by_name and "slot_page_load_before" in by_name:
+        by_name["slot_page_load"]["times_before"] = round(
+            by_name["slot_page_load"]["requests_per_second"] / by_name["slot_page_load_before"]["requests_per_second"],
+            2)
+    if "slots_week_with_history" in by_name and "slots_week" in by_name:
+        by_name["slots_week_with_history"]["times_slots_week"] = round(
+            by_name["slots_week_with_history"]["median_ms"] / by_name["slots_week"]["median_ms"], 2)
 
 
 if __name__ == "__main__":

@@ -97,12 +97,15 @@ TEMPLATES = [
 WSGI_APPLICATION = "bookingsite.wsgi.application"
 
 # SQLite by default, in a file under the project; PostgreSQL (or anything else) through DATABASE_URL.
+# In production each worker keeps its connection (CONN_MAX_AGE seconds, checked before reuse): opening one per request
+# cost the slot page about two thirds of its throughput on PostgreSQL (docs/performance.md). Development keeps 0.
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0" if DEBUG else "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -161,3 +161,21 @@ def test_a_keyboard_user_pages_the_months_and_books_a_class(page: Page, demo, co
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
     assert console_errors == []
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_a_kept_page_and_its_kept_day_work_as_rendered_afresh(browser: Browser, demo, settings, javascript):
+    """With the availability cache on, as deployed, the page and the day htmx swaps come kept rendered
+    (booking/page_cache.py) the second time: they work the same, with no console or CSP error."""
+    settings.AVAILABILITY_CACHE = True
+    with customer(browser, "phone", javascript) as (page, errors):
+        for _ in range(2):  # rendered and kept, then from what was kept
+            page.goto(demo + "/services/haircut-and-style/?tz=Europe/London")
+            expect_it_fits(page, "phone", "#times a.slot")
+            day = choose_a_later_day(page, javascript)
+        page.reload()
+        expect(page.locator("#times-heading")).to_have_text(day)
+        expect_it_fits(page, "phone", "#times a.slot")
+        page.locator("#times a.slot").first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
+        assert errors == []

@@ -2,10 +2,12 @@
 moves past a policy limit or a hold's end, the next listing is what the engine computes afresh. Cold and warm
 listings cost a constant number of queries, warm fewer."""
 
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -174,3 +176,68 @@ def test_a_policy_limit_passing_a_start_ends_the_entry(engine, studio, settings)
     later = datetime(2026, 3, 2, 9, 1, tzinfo=NY)
     with time_machine.travel(later, tick=False):
         assert listing(engine, studio) == fresh(engine, studio, settings) != early
+
+
+# ---- the slot page kept rendered (booking/page_cache.py) -------------------------------------------------------
+
+WEEK_DAYS = [f"?month=2026-03&day=2026-03-0{day}" for day in range(2, 8)]
+
+
+def page(client, query="", **headers):
+    client.cookies.clear()  # a fresh visitor, as the load benchmark's
+    response = client.get(f"/services/massage/{query}", headers=headers)
+    assert response.status_code == 200
+    # What is the visitor's own is rendered on every request: the CSRF token in the body's htmx headers, the
+    # script nonce.
+    return re.sub(r'"x-csrftoken": "[^"]*"|nonce="[^"]*"', "", response.content.decode())
+
+
+def afresh(client, settings, query="", **headers):
+    settings.AVAILABILITY_CACHE = False
+    try:
+        return page(client, query, **headers)
+    finally:
+        settings.AVAILABILITY_CACHE = True
+
+
+def week_of_pages(client, studio, settings=None):
+    """The page of each day of the week, with any staff member and with Ana, as kept (or rendered afresh, with
+    `settings`)."""
+    queries = [query + staff for query in WEEK_DAYS for staff in ("", f"&staff={studio['ana'].pk}")]
+    return [afresh(client, settings, query) if settings else page(client, query) for query in queries]
+
+
+def test_a_kept_slot_page_is_the_page_rendered_afresh_and_costs_one_query(client, studio, settings):
+    page(client, "?month=2026-04")  # Django checks SQLite's JSON support once per connection: not the page's cost
+    ben = str(studio["ben"].pk)
+    for query, headers in [("", {}), ("?month=2026-03&day=2026-03-03", {}), (f"?day=2026-03-04&staff={ben}", {}),
+                           ("?day=2026-03-03&tz=Europe/London", {}), ("?month=2026-05", {}),
+                           ("?month=2026-03&day=2026-03-05", {"HX-Request": "true", "HX-Target": "times"}),
+                           ("?month=2026-04&staff=any", {"HX-Request": "true", "HX-Target": "picker"})]:
+        expected = afresh(client, settings, query, **headers)
+        cache.clear()
+        cold, cold_queries = counted(lambda query=query, headers=headers: page(client, query, **headers))
+        warm, warm_queries = counted(lambda query=query, headers=headers: page(client, query, **headers))
+        assert cold == warm == expected
+        assert warm_queries == 1, "the business row with the version, then the kept page"
+        assert cold_queries == counted(lambda query=query, headers=headers: afresh(client, settings, query,
+                                                                                   **headers))[1]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=lambda change: change.__name__.strip("_"))
+def test_the_next_slot_page_after_a_change_is_fresh(client, studio, settings, change):
+    make_booking(studio, at(2, 11))
+    before = week_of_pages(client, studio)
+    assert counted(lambda: week_of_pages(client, studio))[1] == 2 * len(WEEK_DAYS)  # kept: a query a page
+    change(studio)
+    after = week_of_pages(client, studio)
+    assert after == week_of_pages(client, studio, settings)
+    assert after != before, "the change alters the week's pages, so a stale page would show"
+
+
+def test_a_policy_limit_passing_a_start_ends_the_kept_page(client, studio, settings):
+    models.BookingPolicy.objects.update(limit_early_booking_enabled=True, earliest_booking_in_minutes=2 * 24 * 60)
+    early = page(client, WEEK_DAYS[2])
+    with time_machine.travel(datetime(2026, 3, 2, 9, 1, tzinfo=NY), tick=False):  # 4 March's first start opens
+        later = page(client, WEEK_DAYS[2])
+        assert later == afresh(client, settings, WEEK_DAYS[2]) != early

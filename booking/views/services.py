@@ -12,10 +12,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from booking import page_cache
 from booking.backends import get_backend
 from booking.dates import format_instant
 from booking.errors import BookingsError, InvalidArgument, NotFound
@@ -38,7 +41,11 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def slot_picker(request: HttpRequest, slug: str) -> HttpResponse:
-    """A service's page: times to choose from, whatever its type."""
+    """A service's page: times to choose from, whatever its type. An appointment's is kept rendered
+    (booking/page_cache.py): only appointments are ever kept, so a key made before the service is read is safe."""
+    entry = _page_key(request, slug, picker_fragment(request))
+    if (kept := page_cache.get(entry)) is not None:
+        return _appointment_page(request, picker_fragment(request), *kept)
     service = service_or_404(slug)
     fragment = picker_fragment(request) if service.type != ServiceType.COURSE else None  # a course: no fragment
     try:
@@ -46,7 +53,33 @@ def slot_picker(request: HttpRequest, slug: str) -> HttpResponse:
     except BookingsError as error:
         return error_page(request, error)
     template = TEMPLATES[service.type]
-    return render(request, f"{template}#{fragment}" if fragment else template, context)
+    if service.type != ServiceType.APPOINTMENT:
+        return render(request, f"{template}#{fragment}" if fragment else template, context)
+    title = f"{service.name}: choose a time"
+    html = render_to_string(f"{template}#{fragment or 'content'}", context, request)
+    page_cache.put(entry, title, html)
+    return _appointment_page(request, fragment, title, html)
+
+
+def _page_key(request: HttpRequest, slug: str, fragment: str | None) -> str | None:
+    """What a kept page's content depends on besides the calendar version and the clock: the service, the fragment,
+    the query string, today in the zone shown (the calendar's first month) and the language. None for a zone that
+    does not exist: the page then says why, uncached."""
+    if not page_cache.enabled():
+        return None
+    try:
+        tz = display_zone(request)
+    except BookingsError:
+        return None
+    return page_cache.key([slug, fragment, sorted(request.GET.lists()), timezone.now().astimezone(tz).date(),
+                           translation.get_language()])
+
+
+def _appointment_page(request: HttpRequest, fragment: str | None, title: str, html: str) -> HttpResponse:
+    """The fragment alone for htmx; else the content in the page around it (CSRF token, messages)."""
+    if fragment:
+        return HttpResponse(html)
+    return render(request, "booking/slot_picker_page.html", {"title": title, "content": mark_safe(html)})  # noqa: S308 (our own rendering)
 
 
 def picker_fragment(request: HttpRequest) -> str | None:

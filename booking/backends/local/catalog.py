@@ -6,6 +6,7 @@ request cache, so that a page asking for them several times queries them once (b
 
 import json
 
+from django.db import connection
 from django.db.models import Subquery
 from django.db.models.functions import JSONObject
 
@@ -53,7 +54,19 @@ def query_services(*, filter: dict | None = None) -> list[Service]:  # noqa: A00
 
 def business() -> models.Business | None:
     """The business row with the default booking policy read alongside it, as JSON: one query for both."""
-    return memo(("business",), _BUSINESS_WITH_DEFAULT_POLICY.first)
+    return memo(("business",), _read_business)
+
+
+def _read_business() -> models.Business | None:
+    # Compiled once per database: building the JSON subquery cost about twice what running it does, and a slot
+    # page served from the page cache is this one query (docs/performance.md).
+    if connection.vendor not in _BUSINESS_SQL:
+        _BUSINESS_SQL[connection.vendor] = (
+            _BUSINESS_WITH_DEFAULT_POLICY.order_by("pk")[:1].query.get_compiler(connection=connection).as_sql())
+    return next(iter(models.Business.objects.raw(*_BUSINESS_SQL[connection.vendor])), None)
+
+
+_BUSINESS_SQL: dict[str, tuple[str, tuple]] = {}
 
 
 def version_now() -> int:

@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 
+from booking.backends.request_cache import memo, remember
+
 from .catalog import version_now
 
 log = logging.getLogger(__name__)
@@ -44,17 +46,38 @@ def get(entry_key: str, now: datetime):
     if found is None:
         return None
     response, good_until = found
-    return response if now < good_until else None
+    if now >= good_until:
+        return None
+    _note(good_until)
+    return response
 
 
 def put(entry_key: str, response, now: datetime, good_until: datetime) -> None:
     good_until = min(good_until, now + MAX_AGE)
+    _note(good_until)
     if good_until <= now:
         return
     try:
         cache.set(entry_key, (response, good_until), timeout=math.ceil((good_until - now).total_seconds()))
     except Exception:  # noqa: BLE001
         log.warning("availability cache unwritable", exc_info=True)
+
+
+def _note(good_until: datetime) -> None:
+    """Keep, for this request, the first instant at which one of its listings ends: the slot page's rendered
+    content (booking/page_cache.py) is good no longer than the listings it shows."""
+    earliest = listings_good_until()
+    if earliest is None or good_until < earliest:
+        remember(_LISTINGS_END, good_until)
+
+
+_LISTINGS_END = ("listings_good_until",)
+
+
+def listings_good_until() -> datetime | None:
+    """The first instant at which a listing this request made or read stops being good; None if it made none
+    (the cache is off, or the request listed nothing)."""
+    return memo(_LISTINGS_END, lambda: None)
 
 
 def good_until(starts, policy, now: datetime, hold_ends) -> datetime:
