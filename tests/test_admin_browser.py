@@ -1,6 +1,7 @@
 """Staff at the front desk, in a real Chromium against a live server on the demo business: log in, book a customer
-on the phone, find the booking in the week's calendar, move it to another free time and cancel it, each through the
-admin's forms (booking.admin_actions, admin_phone, admin_calendar), each emailing the customer. Staff who may only
+on the phone, find the booking in the week's calendar, move it to another free time and cancel it, confirm a
+customer's request from the bookings list, change a class booking's participants, each through the admin's forms
+(booking.admin_actions, admin_phone, admin_calendar), each emailing the customer. Staff who may only
 look see no actions and are refused them. The embedded engine: the admin reads the engine's tables."""
 
 import re
@@ -17,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from booking import models
 from booking.demo import load_demo
+from tests.test_payments_browser import choose_a_time_and_fill_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,8 +40,9 @@ def log_in(page: Page, base: str, *codenames: str) -> None:
     expect(page.get_by_role("link", name="Today's schedule")).to_be_visible()
 
 
-def booked_by_the_owner(slug: str) -> models.Booking:
-    """A phone booking the owner made (through the test client): a confirmed booking at the first free time."""
+def booked_by_the_owner(slug: str, participants: int = 1) -> models.Booking:
+    """A phone booking the owner made (through the test client): confirmed, at the first free time from the day
+    after tomorrow."""
     owner = Client()
     owner.force_login(User.objects.create_superuser("owner", "owner@example.com", "an owner's password"))
     url = reverse("admin:booking_booking_phone") + f"?service={models.Service.objects.get(slug=slug).pk}"
@@ -48,8 +51,9 @@ def booked_by_the_owner(slug: str) -> models.Booking:
                       if label[:1].isdigit() and label >= after)
     answers = {"answers-first_name": "Bo", "answers-last_name": "Rival", "answers-email": "bo@example.com",
                "answers-phone": "+1 212 555 0101"}
-    assert owner.post(url, {"time": first_free, "payment": "in_person", **answers}).status_code == 302
-    return models.Booking.objects.get()
+    data = {"time": first_free, "payment": "in_person", "total_participants": participants, **answers}
+    assert owner.post(url, data).status_code == 302
+    return models.Booking.objects.get(email="bo@example.com", service__slug=slug)
 
 
 def free_times_from_the_day_after_tomorrow(page: Page) -> list[str]:
@@ -115,3 +119,32 @@ def test_staff_who_may_only_look_get_no_actions(page: Page, desk):
     for action in ("reschedule", "cancel"):
         assert page.goto(desk + reverse(f"admin:booking_booking_{action}", args=[booking.pk])).status == 403
     assert models.Booking.objects.get().status == "CONFIRMED"
+
+
+def test_a_request_confirmed_and_a_class_booking_for_fewer_people(page: Page, browser, desk):
+    # A customer asks for the signature facial, which the business approves.
+    customer = browser.new_context().new_page()
+    choose_a_time_and_fill_in(customer, desk, "Signature facial")
+    customer.get_by_role("button", name="Request booking").click()
+    expect(customer.get_by_role("heading", level=1)).to_have_text("Booking requested")
+    request = models.Booking.objects.get()
+    assert request.status == "PENDING"
+
+    log_in(page, desk, "change_booking")
+    page.goto(desk + reverse("admin:booking_booking_changelist"))
+    page.locator(f'input[name="_selected_action"][value="{request.pk}"]').check()
+    page.locator('select[name="action"]').select_option(label="Confirm selected bookings (a taken time is flagged as "
+                                                    "double-booked)")
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator(".messagelist")).to_contain_text("Confirmed")
+    assert models.Booking.objects.get(pk=request.pk).status == "CONFIRMED"
+    assert "Your booking is confirmed: Signature facial" in [m.subject for m in mail.outbox]
+
+    # A class booked for two on the phone; one of them cannot come.
+    yoga = booked_by_the_owner("vinyasa-flow", participants=2)
+    page.goto(desk + reverse("admin:booking_booking_change", args=[yoga.pk]))
+    page.get_by_role("link", name="Change participants").click()
+    page.get_by_label("Total participants").fill("1")
+    page.get_by_role("button", name="Save").click()
+    assert models.Booking.objects.get(pk=yoga.pk).total_participants == 1
+    assert yoga.changes.order_by("pk").last().event == "number_of_participants_updated"
