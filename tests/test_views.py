@@ -243,7 +243,7 @@ def test_an_invalid_form_shows_messages_next_to_the_fields(client, studio):
         ("/services/massage/details/?start=2026-03-02&end=2026-03-02T10:00:00-05:00&staff=any", 400),
         ("/services/massage/details/?start=2026-02-23T09:00:00-05:00&end=2026-02-23T10:00:00-05:00&staff=any", 409),
         ("/services/massage/details/?start=2026-03-02T06:00:00-05:00&end=2026-03-02T07:00:00-05:00&staff=any", 409),
-        ("/services/massage/details/?start=2026-03-02T09:00:00-05:00&end=2026-03-02T10:00:00-05:00&staff=42", 400),
+        ("/services/massage/details/?start=2026-03-02T09:00:00-05:00&end=2026-03-02T10:00:00-05:00&staff=0", 400),
         ("/services/massage/details/?start=2026-02-23T09:00:00-05:00&end=2026-02-23T10:00:00-05:00&staff=", 409),
         ("/services/massage/details/?start=2026-02-23T09:00:00-05:00&end=2026-02-23T10:00:00-05:00&day=bogus", 409),
         ("/services/massage/details/?start=9999-12-31T22:00:00&end=9999-12-31T23:00:00&staff=any", 400),
