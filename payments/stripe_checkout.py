@@ -343,10 +343,10 @@ def _settle(checkout: StripeCheckout) -> tuple[str, str | None]:
     others = StripeCheckout.objects.filter(booking_id=checkout.booking_id, paid_booking=True).exclude(pk=checkout.pk)
     if others.exists():
         return "a second payment for a paid booking", "duplicate"
-    if booking.status == BookingStatus.CREATED and wix_orders.order_row(booking.id) is not None:
+    if booking.status == BookingStatus.CREATED and (order := wix_orders.order_row(booking.id)) is not None:
         # The booking's Wix order waits for this payment: recorded there, Wix confirms the booking with its order.
         booking = wix_orders.record_stripe_payment(checkout)
-        wix_follow.seen(booking)  # the customer is told as when we confirm a booking ourselves
+        wix_follow.seen(booking, order)  # the customer is told as when we confirm a booking ourselves
         if booking.status == BookingStatus.DECLINED:
             return "declined by Wix with its order", "declined by Wix"
         return f"recorded on its Wix order: {booking.status} {booking.payment_status}", None

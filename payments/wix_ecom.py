@@ -83,7 +83,7 @@ def place_offline(booking: Booking) -> Booking:
     found = get_backend().query_extended_bookings(booking_ids=[booking.id])
     if not found:
         raise NotFound("We could not find that booking.")
-    wix_follow.seen(found[0])  # Wix confirmed it with its order: the customer is told as for any confirmation
+    wix_follow.seen(found[0], checkout)  # Wix confirmed it with its order: the customer is told as for any confirmation
     return found[0]
 
 

@@ -37,11 +37,10 @@ FOLLOW_FOR = timedelta(days=14)
 BATCH = 100
 
 
-def seen(booking: Booking) -> bool:
-    """Raise the event of the booking's change since last seen, unless there is none or another process has
-    claimed it. True when this call took the change."""
-    row = WixEcomCheckout.objects.filter(booking_id=booking.id).first()  # the latest (Meta.ordering)
-    if row is None or row.seen_status == booking.status:
+def seen(booking: Booking, row: WixEcomCheckout) -> bool:
+    """Raise the event of the booking's change since its checkout `row` last saw it, unless there is none or
+    another process has claimed it. True when this call took the change."""
+    if row.seen_status == booking.status:
         return False
     if not WixEcomCheckout.objects.filter(pk=row.pk, seen_status=row.seen_status).update(
             seen_status=str(booking.status)):
@@ -57,8 +56,9 @@ def follow_open() -> str:
     if settings.BOOKINGS_BACKEND != "wix":
         return "not in wix mode"
     since = timezone.now() - FOLLOW_FOR
-    ids = list(WixEcomCheckout.objects.filter(seen_status__in=[str(s) for s in OPEN], created_at__gte=since)
-               .values_list("booking_id", flat=True).distinct())
-    changed = sum(seen(booking) for start in range(0, len(ids), BATCH)
+    rows = {row.booking_id: row for row in WixEcomCheckout.objects.filter(
+        seen_status__in=[str(s) for s in OPEN], created_at__gte=since)}
+    ids = list(rows)
+    changed = sum(seen(booking, rows[booking.id]) for start in range(0, len(ids), BATCH)
                   for booking in get_backend().query_extended_bookings(booking_ids=ids[start:start + BATCH]))
     return f"{len(ids)} followed, {changed} changed"

@@ -46,9 +46,8 @@ def booked_by_the_owner(slug: str, participants: int = 1) -> models.Booking:
     owner = Client()
     owner.force_login(User.objects.create_superuser("owner", "owner@example.com", "an owner's password"))
     url = reverse("admin:booking_booking_phone") + f"?service={models.Service.objects.get(slug=slug).pk}"
-    after = (datetime.now(ZoneInfo("America/New_York")).date() + timedelta(days=2)).isoformat()
     first_free = next(value for value, label in owner.get(url).context["form"].fields["time"].choices
-                      if label[:1].isdigit() and label >= after)
+                      if far_enough_ahead(label))
     answers = {"answers-first_name": "Bo", "answers-last_name": "Rival", "answers-email": "bo@example.com",
                "answers-phone": "+1 212 555 0101"}
     data = {"time": first_free, "payment": "in_person", "total_participants": participants, **answers}
@@ -56,12 +55,17 @@ def booked_by_the_owner(slug: str, participants: int = 1) -> models.Booking:
     return models.Booking.objects.get(email="bo@example.com", service__slug=slug)
 
 
-def free_times_from_the_day_after_tomorrow(page: Page) -> list[str]:
-    """The labels of the "Free time" choices ("2026-12-05 10:00 with …") far enough ahead that the demo's policy
-    (move up to 12 h, cancel up to 24 h before) lets staff without the force permission move and cancel them."""
+def far_enough_ahead(label: str) -> bool:
+    """A "Free time" choice ("2026-12-05 10:00 with …", not "—") from the day after tomorrow on: far enough ahead
+    that the demo's policy (move up to 12 h, cancel up to 24 h before) lets staff without the force permission move
+    and cancel it."""
     after = (datetime.now(ZoneInfo("America/New_York")).date() + timedelta(days=2)).isoformat()
-    labels = page.get_by_label("Free time").locator("option").all_inner_texts()
-    return [label for label in labels if label[:1].isdigit() and label >= after]
+    return label[:1].isdigit() and label >= after
+
+
+def free_times_from_the_day_after_tomorrow(page: Page) -> list[str]:
+    return [label for label in page.get_by_label("Free time").locator("option").all_inner_texts()
+            if far_enough_ahead(label)]
 
 
 def test_a_phone_booking_moved_and_canceled_from_the_admin(page: Page, desk, console_errors):
