@@ -6,7 +6,7 @@ does not exist and is skipped; a start that happens twice when clocks go back is
 occurrence. Durations and buffers are elapsed time and are added in UTC.
 """
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -201,10 +201,10 @@ def free_appointment_starts(
 
 @dataclass(frozen=True)
 class PerDay:
-    """An early exit per day: stop a day once `limit` of its starts satisfy `counts`; days as `day_of` says."""
+    """An early exit per day: stop a day (a local date in `zone`) once `limit` of its starts satisfy `counts`."""
 
     limit: int
-    day_of: Callable[[datetime], date]
+    zone: ZoneInfo
     counts: Callable[[datetime], bool]
 
 
@@ -215,10 +215,10 @@ def first_free_starts_per_day(
     window_end: datetime,
     *,
     limit: int,
-    day_of: Callable[[datetime], date],
+    zone: ZoneInfo,
     counts: Callable[[datetime], bool],
 ) -> list[FreeStart]:
-    """What `free_appointment_starts` gives, cut short on each day (`day_of`: the reader's local date) once `limit`
+    """What `free_appointment_starts` gives, cut short on each day (the reader's local date in `zone`) once `limit`
     of its starts satisfy `counts` (are bookable): a day's starts up to and including its `limit`-th counted one, or
     all of them. Keeping at most `limit` a day, counted ones first, from this gives what it gives from the full list
     (wix-api.md §4.2, `timeSlotsPerDay`), for a fraction of the work when a month is asked for one start a day.
@@ -226,33 +226,49 @@ def first_free_starts_per_day(
     Starts are taken in time order, and each staff member is checked at a start against its intervals indexed for
     search, instead of sweeping every start of the window; the rest of a full day is skipped unchecked."""
     candidates_by_hours: dict[tuple[WeeklyHours, ...], set[datetime]] = {}
-    staff = []  # (id, its weekly hours, time off, busy)
+    staff = []  # (id, the candidate starts of its weekly hours, time off, busy)
     for calendar in calendars:
         hours = tuple(sorted(calendar.weekly_hours, key=lambda h: (h.weekday, h.start, h.end)))
         if hours not in candidates_by_hours:
             candidates_by_hours[hours] = set(candidate_starts(hours, rules, window_start, window_end))
-        staff.append((calendar.staff_id, hours, _IntervalIndex(calendar.time_off), _IntervalIndex(calendar.busy)))
+        staff.append((calendar.staff_id, candidates_by_hours[hours], _IntervalIndex(calendar.time_off),
+                      _IntervalIndex(calendar.busy)))
     every_start = sorted(set().union(*candidates_by_hours.values()))
     length, reach = rules.duration, rules.duration + rules.buffer
     found: list[FreeStart] = []
     day, full_day, counted = None, None, 0
-    for start in every_start:
-        start_day = day_of(start)
+    index = 0
+    while index < len(every_start):
+        start = every_start[index]
+        index += 1
+        start_day = start.astimezone(zone).date()
         if start_day == full_day:
             continue
-        free = tuple(staff_id for staff_id, hours, off, busy in staff
-                     if start in candidates_by_hours[hours] and not off.collides(start, start + length)
-                     and not busy.collides(start, start + reach))
+        end, busy_end = start + length, start + reach
+        free = tuple(staff_id for staff_id, starts, off, busy in staff
+                     if start in starts and not off.collides(start, end) and not busy.collides(start, busy_end))
         if not free:
             continue
         if start_day != day:
             day, counted = start_day, 0
-        found.append(FreeStart(start=start, end=start + length, staff_ids=free))
+        found.append(FreeStart(start=start, end=end, staff_ids=free))
         if counts(start):
             counted += 1
             if counted == limit:
                 full_day = day
+                index = _next_day_index(every_start, index, day, zone)
     return found
+
+
+def _next_day_index(starts: list[datetime], index: int, day: date, zone: ZoneInfo) -> int:
+    """Where the starts after `index` leave `day`: on a day without a DST change it ends at a plain instant, the
+    next local midnight, found by bisection instead of turning each start into a local date. A day with a change
+    (where local dates can even repeat, as when clocks go back at midnight) is left to the caller, start by start."""
+    offset = _fixed_offset(day, zone)
+    if offset is None:
+        return index
+    next_midnight = (datetime.combine(day + timedelta(days=1), time(0)) - offset).replace(tzinfo=UTC)
+    return bisect_left(starts, next_midnight, index)
 
 
 def policy_violations(start: datetime, now: datetime, policy: PolicyRules) -> Violations:

@@ -58,6 +58,9 @@ def calendar():
         models.TimeOff.objects.create(staff=member, start=start + timedelta(hours=35),
                                       end=start + timedelta(hours=40))
         models.TimeOff.objects.create(staff=member, start=end + timedelta(hours=1), end=end + timedelta(hours=3))
+        # Instants are read as seconds since 1970: a microsecond must come back as it was stored.
+        models.TimeOff.objects.create(staff=member, start=start + timedelta(hours=41, microseconds=1),
+                                      end=start + timedelta(hours=42, microseconds=999_999))
         for hours, cancelled in ((12, False), (13, True)):
             models.ClassSession.objects.create(service=service, start=start + timedelta(hours=hours),
                                                end=start + timedelta(hours=hours, minutes=45), staff=member,
@@ -91,7 +94,7 @@ def test_the_bookings_that_occupy_time_are_the_ones_occupying_finds(calendar):
     assert len(rows) == len(set(rows))
     assert set(rows) == orm_blocked([ada.pk, bob.pk], *WINDOW, NOW)
     assert names_of(rows, calendar) == {"confirmed", "pending", "held", "double booked", "forced", "buffer inside"}
-    assert sum(1 for row in rows if row[3]) == 4  # per staff member: the time off and the session in the window
+    assert sum(1 for row in rows if row[3]) == 6  # per staff member: the two times off and the session in the window
     assert all(start.tzinfo == UTC and end.tzinfo == UTC for _, start, end, _ in rows)
 
 
@@ -101,6 +104,15 @@ def test_a_hold_stops_counting_the_moment_it_lapses(calendar):
     rows = blocked_time([ada.pk], *WINDOW, later)
     assert set(rows) == orm_blocked([ada.pk], *WINDOW, later)
     assert "held" not in names_of(rows, calendar)
+
+
+def test_the_holds_found_come_with_their_ends(calendar):
+    ada, bob, _ = calendar["staff"]
+    models.Booking.objects.filter(first_name="held").update(hold_expires_at=NOW + timedelta(minutes=5, microseconds=7))
+    hold_ends = []
+    blocked_time([ada.pk, bob.pk], *WINDOW, NOW, hold_ends=hold_ends)
+    assert hold_ends == [NOW + timedelta(minutes=5, microseconds=7)] * 2
+    assert all(end.tzinfo == UTC for end in hold_ends)
 
 
 def test_left_out_and_clean_only_bookings(calendar):

@@ -44,7 +44,7 @@ def test_cutting_the_early_exit_gives_the_full_listing_cut(scenario, limit, read
         return every == 0 or int(start.timestamp() // 1800) % (every + 1) != 0
 
     full = free_appointment_starts(calendars, rule, window_start, window_end)
-    early = first_free_starts_per_day(calendars, rule, window_start, window_end, limit=limit, day_of=day_of,
+    early = first_free_starts_per_day(calendars, rule, window_start, window_end, limit=limit, zone=reader,
                                       counts=counts)
     assert cut(early, limit, day_of, counts) == cut(full, limit, day_of, counts)
     assert len(early) <= len(full)
@@ -56,7 +56,7 @@ def test_a_day_stops_at_its_limit():
     calendar = StaffCalendar("1", tuple(WeeklyHours(d, time(9), time(17)) for d in range(7)))
     start = datetime(2026, 3, 2, tzinfo=tz).astimezone(UTC)
     early = first_free_starts_per_day([calendar], rule, start, start + timedelta(days=3), limit=1,
-                                      day_of=lambda s: s.astimezone(tz).date(), counts=lambda s: True)
+                                      zone=tz, counts=lambda s: True)
     assert [s.start.astimezone(tz).strftime("%d %H:%M") for s in early] == ["02 09:00", "03 09:00", "04 09:00"]
 
 

@@ -40,16 +40,17 @@ _HOURS = "SELECT staff_id, weekday, start_time, end_time FROM booking_workinghou
 # (its end plus the buffer it was booked with), as booking/occupancy.py states. A booking occupies at most
 # MAX_OCCUPIED_SPAN (a check constraint), so one that reaches into the window starts after the window's start minus
 # that: the lower bound on "start" keeps the `(staff, start)` index to a range that does not grow with history.
-# The last column is a booking's checkout hold end (see blocked_time); NULLIF gives the other arms a NULL of a
-# timestamp type, which PostgreSQL's UNION needs.
+# The last column is a booking's checkout hold end (see blocked_time). Instants come as seconds since 1970
+# (`_epoch`): a month of busy time is thousands of them, and the drivers' datetime loaders cost more than the query
+# did, a float almost nothing (docs/performance.md).
 _BLOCKED = """
-SELECT staff_id, "start", "end", 1, NULLIF("end", "end") FROM booking_timeoff
+SELECT staff_id, {start}, {end}, 1, CAST(NULL AS DOUBLE PRECISION) FROM booking_timeoff
  WHERE staff_id IN ({staff}) AND "end" > %s AND "start" < %s
 UNION ALL
-SELECT staff_id, "start", "end", 1, NULLIF("end", "end") FROM booking_classsession
+SELECT staff_id, {start}, {end}, 1, CAST(NULL AS DOUBLE PRECISION) FROM booking_classsession
  WHERE staff_id IN ({staff}) AND NOT cancelled AND "end" > %s AND "start" < %s
 UNION ALL
-SELECT staff_id, "start", occupied_until, 0, hold_expires_at FROM booking_booking
+SELECT staff_id, {start}, {occupied_until}, 0, {hold} FROM booking_booking
  WHERE staff_id IN ({staff}) AND occupied_until > %s AND "start" < %s AND "start" >= %s
    AND {occupying}{leave_out}
 """
@@ -100,23 +101,31 @@ def blocked_time(staff_ids, start: datetime, end: datetime, now: datetime, *, ex
     window = [adapt(start), adapt(end)]
     earliest = adapt(start - MAX_OCCUPIED_SPAN)
     params = [*staff_ids, *window, *staff_ids, *window, *staff_ids, *window, earliest, adapt(now), *excluded]
-    marks = _marks(staff_ids)
+    query = _BLOCKED.format(staff=_marks(staff_ids), occupying=SQL_OCCUPYING, leave_out=leave_out,
+                            start=_epoch('"start"'), end=_epoch('"end"'), occupied_until=_epoch("occupied_until"),
+                            hold=_epoch("hold_expires_at"))
     with connection.cursor() as cursor:
-        cursor.execute(_BLOCKED.format(staff=marks, occupying=SQL_OCCUPYING, leave_out=leave_out), params)
+        cursor.execute(query, params)
         rows = cursor.fetchall()
     if hold_ends is not None:
-        hold_ends.extend(_utc(hold) for *_, hold in rows if hold is not None)
-    return [(staff, _utc(begins), _utc(ends), bool(off)) for staff, begins, ends, off, _ in rows]
+        hold_ends.extend(_instant(hold) for *_, hold in rows if hold is not None)
+    return [(staff, _instant(begins), _instant(ends), bool(off)) for staff, begins, ends, off, _ in rows]
 
 
 def _marks(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _utc(value) -> datetime:
-    """An aware UTC datetime from what the driver returns: aware already on PostgreSQL; naive UTC on SQLite, whose
-    driver parses each column of the UNION by the declared type of the first arm's (`datetime`), or text where the
-    first arm's is NULL (the holds' ends)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+def _epoch(column: str) -> str:
+    """SQL for the instant in `column` as seconds since 1970, a double (NULL stays NULL). A double holds an instant of
+    these centuries to a quarter of a microsecond, so `_instant` gives back the stored microsecond exactly."""
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM {column})::float8"
+    # SQLite keeps a datetime as text, "YYYY-MM-DD HH:MM:SS" in UTC with ".ffffff" when it has microseconds. Its date
+    # functions know milliseconds only: strftime gets the whole seconds, and the fraction is added from the text.
+    return (f"(CAST(strftime('%%s', substr({column}, 1, 19)) AS REAL)"
+            f" + COALESCE(CAST(NULLIF(substr({column}, 20), '') AS REAL), 0))")
+
+
+def _instant(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
