@@ -7,6 +7,7 @@ checks under the staff lock read the same free starts, uncached; listings are ca
 """
 
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -17,9 +18,9 @@ from booking.ids import parse_int_id
 from booking.port import STAFF_RESOURCE_TYPE_ID, AvailableResources, ListTimeSlotsResponse, Resource, TimeSlot
 
 from .. import cursors
-from ..request_cache import per_call
+from ..request_cache import memo, per_call
 from . import convert, slot_cache, sql
-from .catalog import appointment_service, get_business_info, staff_names
+from .catalog import appointment_service, get_business_info, staff_names, version_now
 
 MAX_RANGE = timedelta(days=62)
 MAX_PAGE = 1000
@@ -72,7 +73,7 @@ def list_availability_time_slots(
         early_exit = availability.PerDay(args["per_day"], tz, lambda start: not check_policy(start).any)
     hold_ends = []
     free = free_starts(service, window_start, window_end, args["resource_ids"], per_day=early_exit,
-                       hold_ends=hold_ends)
+                       hold_ends=hold_ends, listing=True)
     make_slot = slot_maker(service, tz, now)
     slots = [make_slot(f) for f in free]
     if args["per_day"] is not None:
@@ -111,14 +112,16 @@ def get_availability_time_slot(
 
 
 def free_starts(service, window_start, window_end, resource_ids, *, exclude_bookings=None, clean_only=False,
-                per_day=None, hold_ends=None):
+                per_day=None, hold_ends=None, listing=False):
     """Free starts in the window with the staff free at each; two queries whatever the window. With `per_day` (an
     `availability.PerDay`), each day's starts stop early as `availability.first_free_starts_per_day` says.
 
     With `clean_only`, bookings already flagged as double-booked or forced do not count: they are the
-    intruders, and must not turn the booking that holds the time into a conflict too."""
+    intruders, and must not turn the booking that holds the time into a conflict too. A `listing` may reuse the
+    hours and busy time an earlier listing of the request read (`calendars`); nothing that books ever does."""
     staff_calendars, rules = calendars(service, window_start, window_end, resource_ids,
-                                       exclude_bookings=exclude_bookings, clean_only=clean_only, hold_ends=hold_ends)
+                                       exclude_bookings=exclude_bookings, clean_only=clean_only, hold_ends=hold_ends,
+                                       listing=listing)
     names = staff_names(service)
     staff_for = {}  # one tuple of Resources per set of free staff: a week repeats the same few sets
     free = []
@@ -136,9 +139,12 @@ def free_starts(service, window_start, window_end, resource_ids, *, exclude_book
 
 
 def calendars(service, window_start, window_end, resource_ids, *, exclude_bookings=None, clean_only=False,
-              hold_ends=None):
+              hold_ends=None, listing=False):
     """The calendars of the service's staff (or of `resource_ids` among them) for starts in the window, and
-    the service's appointment rules."""
+    the service's appointment rules. A `listing` whose window lies inside one an earlier listing of this request
+    read, for the same staff and calendar version, is computed from that read (the slot page's day, inside the
+    month it has just listed): intervals outside the window change nothing, and more holds' ends only make the
+    listing's cache entry end sooner."""
     staff_ids = {s.pk for s in service.active_staff}
     if resource_ids is not None:
         wanted = {parse_int_id(r) for r in resource_ids}
@@ -146,11 +152,38 @@ def calendars(service, window_start, window_end, resource_ids, *, exclude_bookin
             raise InvalidArgument("That staff member does not offer this service.", code="INVALID_RESOURCE")
         staff_ids = wanted
     rules = convert.appointment_rules(service, parse_time_zone(get_business_info().time_zone))
-    reach = rules.duration + rules.buffer
-    hours = sql.weekly_hours(staff_ids)
-    blocked = sql.blocked_time(staff_ids, window_start, window_end + reach, timezone.now(),
-                               exclude_bookings=exclude_bookings, clean_only=clean_only, hold_ends=hold_ends)
-    return convert.staff_calendars(staff_ids, hours, blocked), rules
+    start, end = window_start, window_end + rules.duration + rules.buffer
+    if not listing:
+        return convert.staff_calendars(staff_ids, *_read(staff_ids, start, end, exclude_bookings, clean_only,
+                                                           hold_ends)), rules
+    reads = memo(("listing reads",), list)
+    version = version_now()
+    read = next((r for r in reads if (r.staff_ids, r.version) == (staff_ids, version) and r.start <= start
+                 and end <= r.end), None)
+    if read is None:
+        holds = []
+        found = convert.staff_calendars(staff_ids, *_read(staff_ids, start, end, None, False, holds))
+        read = _ListingRead(staff_ids, version, start, end, found, holds)
+        reads.append(read)
+    if hold_ends is not None:
+        hold_ends.extend(read.hold_ends)
+    return read.calendars, rules
+
+
+class _ListingRead(NamedTuple):
+    staff_ids: set
+    version: int
+    start: datetime
+    end: datetime
+    calendars: list
+    hold_ends: list
+
+
+def _read(staff_ids, start, end, exclude_bookings, clean_only, hold_ends):
+    """The staff's weekly hours and their busy time over [start, end): two queries."""
+    return sql.weekly_hours(staff_ids), sql.blocked_time(
+        staff_ids, start, end, timezone.now(), exclude_bookings=exclude_bookings, clean_only=clean_only,
+        hold_ends=hold_ends)
 
 
 def slot_maker(service, tz, now):
