@@ -47,7 +47,7 @@ SEED = 20260302
 AT_MOST, AT_LEAST = "<=", ">="
 TARGETS = {
     "slots_week": [("median_ms", AT_MOST, 20)], "slots_month": [("median_ms", AT_MOST, 100)],
-    "slot_page_http": [("queries", AT_MOST, 8)],
+    "slot_page_http": [("queries", AT_MOST, 6)],
     "slot_page_http_cold": [("median_ms", AT_MOST, 8)], "slot_page_http_warm": [("median_ms", AT_MOST, 2)],
     "slot_page_load": [("requests_per_second", AT_LEAST, 250), ("p95_ms", AT_MOST, 100),
                        ("times_before", AT_LEAST, 4.5)],
