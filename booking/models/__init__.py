@@ -15,7 +15,7 @@ from .catalog import (
 from .confirmation import ConfirmationRule
 from .sessions import ClassSession
 from .tokens import AnonymousActionToken
-from .versions import CalendarVersion
+from .versions import CalendarVersion, CatalogVersion
 from .waitlist import WaitlistEntry
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "BookingStatus",
     "Business",
     "CalendarVersion",
+    "CatalogVersion",
     "ClassSession",
     "ConfirmationRule",
     "FormField",

@@ -1,7 +1,9 @@
 """The local engine's catalog: the business, its visible services, their booking forms and the default policy.
 
-Every use case reads the business (with the calendar version) and its services through here, and through the
-request cache, so that a page asking for them several times queries them once (booking/backends/request_cache.py).
+Every use case reads the business (with the calendar and catalog versions) and its services through here, and
+through the request cache, so that a page asking for them several times queries them once
+(booking/backends/request_cache.py). The services and forms are also kept between requests under the catalog version
+(catalog_cache.py): a page that finds them there reads only the business row.
 """
 
 import json
@@ -10,13 +12,14 @@ from django.db import connection
 from django.db.models import Subquery
 from django.db.models.functions import JSONObject
 
-from booking import calendar_version, models
+from booking import calendar_version, catalog_version, models
 from booking.errors import InvalidArgument, NotFound
 from booking.ids import parse_int_id
 from booking.port import BusinessInfo, FormSummary, Service, ServiceType
 
 from ..request_cache import memo, remember
 from . import convert, sql
+from .catalog_cache import kept
 
 
 def get_business_info() -> BusinessInfo:
@@ -33,6 +36,19 @@ def visible_services():
 
 def query_services(*, filter: dict | None = None) -> list[Service]:  # noqa: A002 (Wix's name)
     filter = filter or {}  # noqa: A001
+    key = ("services", *sorted((name, str(value)) for name, value in filter.items()))
+    services = kept(catalog_token(), key, lambda: _read_services(filter))
+    if any(s.booking_policy is None for s in services):
+        policy = default_policy()
+        for s in services:
+            s.booking_policy = s.booking_policy or policy
+    for s in services:
+        remember(("service", s.pk), s)
+    currency = get_business_info().currency
+    return [convert.service(s, currency) for s in services]
+
+
+def _read_services(filter: dict) -> list[models.Service]:  # noqa: A002
     queryset = visible_services()
     if "id" in filter:
         queryset = queryset.filter(pk=parse_int_id(filter["id"]))
@@ -46,14 +62,7 @@ def query_services(*, filter: dict | None = None) -> list[Service]:  # noqa: A00
         queryset = queryset.order_by()
     services = list(queryset)
     sql.attach_staff_and_locations(services)
-    if any(s.booking_policy is None for s in services):
-        policy = default_policy()
-        for s in services:
-            s.booking_policy = s.booking_policy or policy
-    for s in services:
-        remember(("service", s.pk), s)
-    currency = get_business_info().currency
-    return [convert.service(s, currency) for s in services]
+    return services
 
 
 def business() -> models.Business | None:
@@ -82,6 +91,12 @@ def version_now() -> int:
     return found.calendar_version or 0
 
 
+def catalog_token() -> int | None:
+    """The catalog version's token (booking/catalog_version.py), read with the business row; None without one."""
+    found = business()
+    return found.catalog_version if found is not None else None
+
+
 def default_policy() -> models.BookingPolicy | None:
     found = business()
     if found is None:  # no business yet: nothing is booked either
@@ -94,7 +109,7 @@ def default_policy() -> models.BookingPolicy | None:
 def get_service(service_id: str) -> models.Service:
     """A visible service with its active staff, locations and booking policy (the default one if it has none)."""
     pk = parse_int_id(service_id)
-    service = memo(("service", pk), lambda: _one_service(pk))
+    service = memo(("service", pk), lambda: kept(catalog_token(), ("service", pk), lambda: _one_service(pk)))
     if service is None:
         raise NotFound("We could not find that service.", code="SERVICE_NOT_FOUND")
     if service.booking_policy is None:
@@ -124,10 +139,16 @@ def staff_names(service) -> dict[int, str]:
 def get_form_summary(form_id: str) -> FormSummary:
     if form_id == convert.DEFAULT_FORM_ID:
         return convert.DEFAULT_FORM
-    form = models.BookingForm.objects.filter(pk=parse_int_id(form_id)).prefetch_related("fields").first()
-    if form is None:
+    pk = parse_int_id(form_id)
+    summary = kept(catalog_token(), ("form", pk), lambda: _read_form(pk))
+    if summary is None:
         raise NotFound("We could not find that booking form.", code="FORM_NOT_FOUND")
-    return convert.form_summary(form)
+    return summary
+
+
+def _read_form(pk: int) -> FormSummary | None:
+    form = models.BookingForm.objects.filter(pk=pk).prefetch_related("fields").first()
+    return convert.form_summary(form) if form is not None else None
 
 
 # The query behind `business()`, built once: resolving the JSON object of the policy's fields took longer than
@@ -135,7 +156,8 @@ def get_form_summary(form_id: str) -> FormSummary:
 _BUSINESS_WITH_DEFAULT_POLICY = models.Business.objects.annotate(default_policy=Subquery(
     models.BookingPolicy.objects.filter(is_default=True).order_by("pk").values(
         json=JSONObject(**{f.attname: f.attname for f in models.BookingPolicy._meta.concrete_fields}))[:1]
-), calendar_version=Subquery(models.CalendarVersion.objects.filter(pk=calendar_version.ROW).values("version")[:1]))
+), calendar_version=Subquery(models.CalendarVersion.objects.filter(pk=calendar_version.ROW).values("version")[:1]),
+    catalog_version=Subquery(models.CatalogVersion.objects.filter(pk=catalog_version.ROW).values("token")[:1]))
 
 
 def _policy_from_json(data) -> models.BookingPolicy:
