@@ -87,16 +87,16 @@ def file(kind: str, booking_id: str, version: str, recipient: str) -> Message | 
 
     in_database = tasks.deliver.get_backend().supports_defer  # django-tasks-db: the queue is a table of ours
     try:
+        # Inserted straight away: a message is nearly always new, and a duplicate (a retried event, or another
+        # process at the same moment) is told by the unique constraint instead of a look-up first.
         with transaction.atomic():
-            message, created = Message.objects.get_or_create(
-                booking_id=booking_id, kind=kind, version=version,
-                defaults={"recipient": recipient, "next_attempt_at": timezone.now()},
-            )
-            if created and in_database:
+            message = Message.objects.create(booking_id=booking_id, kind=kind, version=version, recipient=recipient,
+                                             next_attempt_at=timezone.now())
+            if in_database:
                 enqueue(message.pk)  # the row and its task commit together: one write, never one without the other
-    except IntegrityError:  # made at the same moment by another process
+    except IntegrityError:
         return Message.objects.get(booking_id=booking_id, kind=kind, version=version)
-    if created and not in_database:
+    if not in_database:
         transaction.on_commit(lambda: enqueue(message.pk))  # a backend that runs the task at once: after commit
     return message
 

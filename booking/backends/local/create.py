@@ -116,6 +116,8 @@ def insert(service, request, checked, flow, caller, *, key, **placed) -> models.
         submission_key=key,
         **placed,
     )
+    # Its staff member is one of the service's, read with it: the booking's page names them without a query.
+    booking.staff = next((m for m in service.active_staff if m.pk == booking.staff_id), None) or booking.staff
     record(booking, "created", actor=actor_for(caller))
     return booking
 

@@ -8,6 +8,7 @@ booking's row lock and then the staff member's.
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from booking import calendar_version, models
@@ -51,7 +52,9 @@ def holds_time(staff_id: int, booking: models.Booking) -> bool:
     away = models.TimeOff.objects.filter(staff_id=staff_id, start__lt=booking.end, end__gt=booking.start)
     teaching = models.ClassSession.objects.filter(staff_id=staff_id, cancelled=False, start__lt=booking.end,
                                                   end__gt=booking.start)
-    return clash.exists() or away.exists() or teaching.exists()
+    # One query for the three, on the staff member's row (which the caller has locked).
+    return models.StaffMember.objects.filter(pk=staff_id).filter(
+        Exists(clash) | Exists(away) | Exists(teaching)).exists()
 
 
 def check_capacity(booking: models.Booking) -> dict:
