@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from booking.errors import InvalidArgument
-from booking.views.calendar import CLOSED, OPEN, Links, Month, choose, requested, weekdays, weeks
+from booking.views.calendar import CLOSED, OPEN, Links, Month, choose, requested, weekday_names, weekdays, weeks
 
 TODAY = date(2026, 1, 31)  # the last day of a month, before a short one
 
@@ -57,14 +57,18 @@ def test_the_day_shown_is_the_one_asked_for_if_it_has_times_else_the_next_open_o
 
 def test_the_weeks_of_a_month_start_on_sunday_and_link_the_days_with_times():
     assert [d.strftime("%a") for d in weekdays()] == ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    assert weekday_names()[:2] == (("Sun", "Sunday"), ("Mon", "Monday"))
     month = Month(date(2026, 3, 1), date(2026, 3, 1))
     grid = weeks(month, {date(2026, 3, 2): OPEN, date(2026, 3, 3): CLOSED}, date(2026, 3, 2),
-                 Links([("staff", "any"), ("tz", "Europe/London")]))
+                 Links([("staff", "any"), ("tz", "Europe/London")]), "times available")
     assert len(grid) == 5 and all(len(week) == 7 for week in grid)
     assert grid[0][0].date == date(2026, 3, 1) and grid[0][0].today and grid[0][0].href is None
     monday, tuesday = grid[0][1], grid[0][2]
     assert monday.href == "?month=2026-03&day=2026-03-02&staff=any&tz=Europe%2FLondon"
     assert (monday.state, monday.chosen, monday.words) == (OPEN, True, "Monday 2 March")
     assert (tuesday.state, tuesday.chosen, tuesday.words) == (CLOSED, False, "Tuesday 3 March")
+    assert (grid[0][0].css, grid[0][0].number) == ("calendar__day calendar__day--today", "1")
+    assert (monday.css, monday.label) == ("calendar__day calendar__day--open", "Monday 2 March, times available")
+    assert tuesday.label == "Tuesday 3 March, full or closed"
     assert grid[4][2].date == date(2026, 3, 31) and grid[4][3:] == [None] * 4  # April's days are padding
     assert Links([("staff", "7")]).month(date(2026, 4, 1)) == "?month=2026-04&staff=7"

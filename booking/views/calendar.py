@@ -6,11 +6,12 @@ day), and the filters of the page (staff, zone), so that each works as a plain l
 """
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.utils import dateformat, formats
+from django.utils import dateformat, formats, translation
 
 from booking.errors import InvalidArgument
 
@@ -89,7 +90,8 @@ def _parse(raw, parse, message):
 @dataclass(frozen=True)
 class Day:
     """A day of the month in the calendar: its state (OPEN, CLOSED or None) and, when it has one, its link and its
-    name ("Tuesday 8 December")."""
+    name ("Tuesday 8 December"). `css`, `label` (its link's aria-label) and `number` are the strings the calendar
+    shows, made here once: 42 cells of template conditions and filters cost more than the rest of the month."""
 
     date: date
     state: str | None
@@ -97,6 +99,9 @@ class Day:
     words: str | None
     today: bool
     chosen: bool
+    css: str
+    label: str | None
+    number: str
 
 
 class Links:
@@ -104,31 +109,55 @@ class Links:
 
     def __init__(self, filters: list[tuple[str, str]]):
         self.filters = filters
+        self._tail = "&" + urlencode(filters) if filters else ""  # encoded once, not once a day
 
     def month(self, first: date) -> str:
-        return "?" + urlencode([("month", f"{first:%Y-%m}"), *self.filters])
+        return f"?month={first:%Y-%m}{self._tail}"
 
     def day(self, day: date) -> str:
-        return "?" + urlencode([("month", f"{day:%Y-%m}"), ("day", day.isoformat()), *self.filters])
+        return f"?month={day:%Y-%m}&day={day.isoformat()}{self._tail}"
 
 
-def weeks(month: Month, states: dict[date, str], chosen: date | None, links: Links) -> list[list[Day | None]]:
-    """The month's weeks from the locale's first day of the week; None pads the days of other months."""
+def weeks(month: Month, states: dict[date, str], chosen: date | None, links: Links,
+          available: str) -> list[list[Day | None]]:
+    """The month's weeks from the locale's first day of the week; None pads the days of other months. `available`
+    ends the label of an open day ("times available", "sessions available")."""
     grid = calendar.Calendar(firstweekday=(formats.get_format("FIRST_DAY_OF_WEEK") - 1) % 7)
     return [
-        [None if day.month != month.first.month else Day(
-            date=day, state=states.get(day), href=links.day(day) if day in states else None,
-            words=dateformat.format(day, "l j F") if day in states else None,
-            today=day == month.today, chosen=day == chosen,
-        ) for day in week]
+        [None if day.month != month.first.month else _day(day, states.get(day), day == month.today, day == chosen,
+                                                          links, available)
+         for day in week]
         for week in grid.monthdatescalendar(month.first.year, month.first.month)
     ]
+
+
+def _day(day: date, state: str | None, today: bool, chosen: bool, links: Links, available: str) -> Day:
+    css = "calendar__day" if state is None else f"calendar__day calendar__day--{state}"
+    if today:
+        css += " calendar__day--today"
+    words = label = None
+    if state is not None:
+        words = dateformat.format(day, "l j F")
+        label = f"{words}{', today' if today else ''}, {'full or closed' if state == CLOSED else available}"
+    return Day(date=day, state=state, href=links.day(day) if state is not None else None, words=words, today=today,
+               chosen=chosen, css=css, label=label, number=str(day.day))
 
 
 def weekdays() -> list[date]:
     """Seven dates, one of each weekday in the calendar's column order, to name its columns."""
     grid = calendar.Calendar(firstweekday=(formats.get_format("FIRST_DAY_OF_WEEK") - 1) % 7)
     return grid.monthdatescalendar(2026, 1)[1]
+
+
+def weekday_names() -> tuple[tuple[str, str], ...]:
+    """The calendar's column names, short and long ("Sun", "Sunday"), in the language and order of the request."""
+    return _weekday_names(translation.get_language(), formats.get_format("FIRST_DAY_OF_WEEK"))
+
+
+@functools.lru_cache(maxsize=32)
+def _weekday_names(language: str, first_day: int) -> tuple[tuple[str, str], ...]:
+    # the arguments are the cache's key: the names and their order depend on nothing else
+    return tuple((dateformat.format(day, "D"), dateformat.format(day, "l")) for day in weekdays())
 
 
 def choose(states: dict[date, str], asked: date | None, *, keep: set[str]) -> date | None:

@@ -133,7 +133,9 @@ def times_context(request, service, *, from_today=False, choose_url=None, moving
     if not day_only:
         context |= {
             "missed_day": asked if asked and asked != day else None,
-            "weeks": calendar.weeks(month, states, day, links), "weekdays": calendar.weekdays(),
+            "weeks": calendar.weeks(month, states, day, links, "sessions available"
+                                    if service.type == ServiceType.CLASS else "times available"),
+            "weekday_names": calendar.weekday_names(),
             "has_open_days": calendar.OPEN in states.values(),
             "previous_month_href": links.month(month.previous) if month.previous else None,
             "next_month_href": links.month(month.next) if month.next else None,
@@ -161,9 +163,10 @@ def _appointment_days(service, zones, month, day, day_only, staff, choose_url):
         service_id=service.id, from_local_date=_midnight(day), to_local_date=_midnight(day + timedelta(days=1)),
         time_zone=tz.key, resource_ids=resources,
     )
+    words = dateformat.format(day, "l j F")
     return states, day, [
-        Time(slot, f"{choose_url}?{_slot_query(slot, staff, tz)}", _clock(slot.start_date.astimezone(tz)),
-             _clock(slot.start_date.astimezone(ours)) if ours else None)
+        _time(slot, f"{choose_url}?{_slot_query(slot, staff, tz)}", words, _clock(slot.start_date.astimezone(tz)),
+              _clock(slot.start_date.astimezone(ours)) if ours else None)
         for slot in listed.time_slots if slot.bookable
     ]
 
@@ -197,6 +200,11 @@ class Time:
     href: str
     shown: str
     ours: str | None
+    label: str  # its link's aria-label: "Tuesday 8 December at 9:00 AM (3:00 PM our time)"
+
+
+def _time(slot: TimeSlot, href: str, day_words: str, shown: str, ours: str | None) -> Time:
+    return Time(slot, href, shown, ours, f"{day_words} at {shown}{f' ({ours} our time)' if ours else ''}")
 
 
 @functools.lru_cache(maxsize=24 * 60)
