@@ -108,7 +108,6 @@ class Links:
     """The addresses of the calendar's months and days, with the page's own filters (staff, zone) kept."""
 
     def __init__(self, filters: list[tuple[str, str]]):
-        self.filters = filters
         self._tail = "&" + urlencode(filters) if filters else ""  # encoded once, not once a day
 
     def month(self, first: date) -> str:
