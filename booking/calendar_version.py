@@ -46,15 +46,24 @@ def connect() -> None:
     """Bump on every save and delete of what availability is made of (from BookingConfig.ready)."""
     from booking import models
 
-    for model in (models.Booking, models.TimeOff, models.WorkingHours, models.ClassSession, models.ScheduleRule,
-                  models.BookingPolicy, models.Service, models.StaffMember, models.Location, models.Business):
-        uid = f"calendar_version:{model.__name__}"
-        post_save.connect(bump, sender=model, dispatch_uid=f"{uid}:save")
-        post_delete.connect(bump, sender=model, dispatch_uid=f"{uid}:delete")
+    on_every_change(bump, "calendar_version", (
+        models.Booking, models.TimeOff, models.WorkingHours, models.ClassSession, models.ScheduleRule,
+        models.BookingPolicy, models.Service, models.StaffMember, models.Location, models.Business))
+
+
+def on_every_change(receiver, name: str, senders) -> None:
+    """Call `receiver()` on every save and delete of `senders`, and on every change to a service's staff and places
+    (the links themselves send no save). `name` keeps the connections unique (dispatch_uid)."""
+    from booking import models
+
+    def links_changed(action, **_signal):
+        if action in ("post_add", "post_remove", "post_clear"):
+            receiver()
+
+    for model in senders:
+        uid = f"{name}:{model.__name__}"
+        post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}:save")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}:delete")
     for through in (models.Service.staff.through, models.Service.locations.through):
-        m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"calendar_version:{through.__name__}")
-
-
-def _links_changed(action, **_signal) -> None:
-    if action in ("post_add", "post_remove", "post_clear"):
-        bump()
+        # weak=False: the receiver is made here and nothing else holds it
+        m2m_changed.connect(links_changed, sender=through, dispatch_uid=f"{name}:{through.__name__}", weak=False)

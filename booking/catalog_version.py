@@ -10,8 +10,6 @@ catalog outlives the bookings made from it.
 
 import secrets
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
-
 ROW = 1
 
 
@@ -34,16 +32,8 @@ def bump(**_signal) -> None:
 def connect() -> None:
     """Bump on every save and delete of what the catalog reads return (from BookingConfig.ready)."""
     from booking import models
+    from booking.calendar_version import on_every_change
 
-    for model in (models.Service, models.ServiceCategory, models.BookingPolicy, models.StaffMember,
-                  models.Location, models.BookingForm, models.FormField):
-        uid = f"catalog_version:{model.__name__}"
-        post_save.connect(bump, sender=model, dispatch_uid=f"{uid}:save")
-        post_delete.connect(bump, sender=model, dispatch_uid=f"{uid}:delete")
-    for through in (models.Service.staff.through, models.Service.locations.through):
-        m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"catalog_version:{through.__name__}")
-
-
-def _links_changed(action, **_signal) -> None:
-    if action in ("post_add", "post_remove", "post_clear"):
-        bump()
+    on_every_change(bump, "catalog_version", (
+        models.Service, models.ServiceCategory, models.BookingPolicy, models.StaffMember, models.Location,
+        models.BookingForm, models.FormField))

@@ -117,7 +117,9 @@ def insert(service, request, checked, flow, caller, *, key, **placed) -> models.
         **placed,
     )
     # Its staff member is one of the service's, read with it: the booking's page names them without a query.
-    booking.staff = next((m for m in service.active_staff if m.pk == booking.staff_id), None) or booking.staff
+    named = next((m for m in service.active_staff if m.pk == booking.staff_id), None)
+    if named is not None:
+        booking.staff = named
     record(booking, "created", actor=actor_for(caller))
     return booking
 
