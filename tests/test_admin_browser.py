@@ -63,6 +63,13 @@ def far_enough_ahead(label: str) -> bool:
     return label[:1].isdigit() and label >= after
 
 
+def weeks_after_this_one(booking: models.Booking) -> int:
+    """How many weeks (Monday to Sunday, in the business's zone) after this one the booking starts in."""
+    tz = ZoneInfo(models.Business.objects.get().time_zone)
+    today, day = timezone.localdate(timezone=tz), timezone.localtime(booking.start, tz).date()
+    return ((day - timedelta(days=day.weekday())) - (today - timedelta(days=today.weekday()))).days // 7
+
+
 def free_times_from_the_day_after_tomorrow(page: Page) -> list[str]:
     return [label for label in page.get_by_label("Free time").locator("option").all_inner_texts()
             if far_enough_ahead(label)]
@@ -87,9 +94,12 @@ def test_a_phone_booking_moved_and_canceled_from_the_admin(page: Page, desk, con
     assert [m.subject for m in mail.outbox if m.to == ["ada@example.com"]] == \
         ["Your booking is confirmed: Haircut & style"]
 
-    # The week's calendar shows it, linked to its page.
+    # The week's calendar shows it, linked to its page: this week's, or from a Friday on (the day after tomorrow is
+    # then a weekend) a later week's, reached as staff would.
     page.get_by_role("link", name="Home").click()
     page.get_by_role("link", name="This week").click()
+    for _ in range(weeks_after_this_one(booking)):
+        page.get_by_role("link", name="Later →").click()
     change_url = reverse("admin:booking_booking_change", args=[booking.pk])
     page.locator(f'a[href="{change_url}"]').first.click()
     expect(page).to_have_url(re.compile(re.escape(change_url) + "$"))
