@@ -94,8 +94,8 @@ def test_a_phone_booking_moved_and_canceled_from_the_admin(page: Page, desk, con
     assert [m.subject for m in mail.outbox if m.to == ["ada@example.com"]] == \
         ["Your booking is confirmed: Haircut & style"]
 
-    # The week's calendar shows it, linked to its page: this week's, or from a Friday on (the day after tomorrow is
-    # then a weekend) a later week's, reached as staff would.
+    # The week's calendar shows it, linked to its page: this week's, or, when the first free time from the day after
+    # tomorrow falls in a later week (from Friday to Sunday), that week's, reached as staff would.
     page.get_by_role("link", name="Home").click()
     page.get_by_role("link", name="This week").click()
     for _ in range(weeks_after_this_one(booking)):
