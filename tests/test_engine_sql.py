@@ -168,3 +168,19 @@ def test_services_come_with_their_active_staff_and_their_locations_in_display_or
     assert by_name["Massage"].location_list[0].address == "3 Main St"
     assert [m.name for m in by_name["Yoga"].active_staff] == ["Bob"]
     assert by_name["Alone"].active_staff == [] and by_name["Alone"].location_list == []
+
+
+def test_postgresql_keeps_the_reads_a_connection_repeats_prepared(calendar):
+    """bookingsite/settings.py: parameters bound by the server, and a query run twice on a connection prepared,
+    so that the slot page's reads are planned once per worker (docs/performance.md)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    staff_ids = list(models.StaffMember.objects.values_list("pk", flat=True))
+    found = [blocked_time(staff_ids, *WINDOW, NOW) for _ in range(3)]
+    assert found[0] and found[0] == found[1] == found[2]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any("UNION ALL" in statement and "booking_timeoff" in statement for statement in prepared)
