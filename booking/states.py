@@ -92,6 +92,23 @@ def record(booking: Booking, event: str, *, actor: Actor, from_status="", from_p
                       previous_status=from_status, with_refund=with_refund)
 
 
+def record_settled_on_creation(booking: Booking, *, created_by: Actor) -> None:
+    """The trail of a booking inserted already settled (booking/backends/local/create.py): the audit rows and events
+    its Create Booking (by `created_by`) and Confirm Or Decline Booking (by the system) would have left as two
+    changes, revisions 1 and 2, in one insert."""
+    settled_by = _event_name("confirmed_or_declined", booking.status)
+    BookingChange.objects.bulk_create([
+        BookingChange(booking=booking, actor=created_by.kind, user_id=created_by.user_id, event="created",
+                      to_status=CREATED, to_payment_status=PaymentStatus.UNDEFINED, revision=booking.revision - 1),
+        BookingChange(booking=booking, actor=SYSTEM.kind, event=settled_by, from_status=CREATED,
+                      to_status=booking.status, from_payment_status=PaymentStatus.UNDEFINED,
+                      to_payment_status=booking.payment_status, revision=booking.revision),
+    ])
+    public_id = str(booking.public_id)
+    emit_after_commit("created", public_id, booking.revision - 1, initiated_by=str(created_by.kind))
+    emit_after_commit(settled_by, public_id, booking.revision, initiated_by=str(SYSTEM.kind), previous_status=CREATED)
+
+
 def transition(
     booking_id: str,
     event: str,

@@ -2,7 +2,8 @@
 
 A provider says whether it is offered for a service and finishes a CREATED booking. Providers that take money
 elsewhere (Stripe, Wix's hosted checkout) return a `CheckoutRedirect` to their payment page, and give that up again
-in `abandon()`; the ones below settle at once with Confirm Or Decline Booking. The registry is a plain dict, in the
+in `abandon()`; the ones below settle at once: a new booking is made settled (`settles_with()`, the port's Create
+And Settle Booking), one made otherwise with Confirm Or Decline Booking. The registry is a plain dict, in the
 order options are shown. Booking's views use the registry and nothing else of payments.
 """
 
@@ -31,6 +32,11 @@ class CheckoutProvider:
     def is_offered(self, service: Service) -> bool:
         raise NotImplementedError
 
+    def settles_with(self) -> PaymentStatus | None:
+        """The payment status a booking is confirmed with as it is made (Create And Settle Booking), for providers
+        that take no payment first; None for those that `complete()` the booking once it exists."""
+        return None
+
     def complete(self, booking: Booking, request: HttpRequest) -> Booking | CheckoutRedirect:
         """Settle a CREATED booking (returning it CONFIRMED, PENDING or DECLINED) or send the customer to pay."""
         raise NotImplementedError
@@ -45,6 +51,9 @@ class FreeProvider(CheckoutProvider):
     def is_offered(self, service: Service) -> bool:
         return service.payment.rate_type == RateType.NO_FEE
 
+    def settles_with(self) -> PaymentStatus:
+        return PaymentStatus.EXEMPT
+
     def complete(self, booking: Booking, request: HttpRequest) -> Booking:
         return get_backend().confirm_or_decline_booking(booking.id, payment_status=PaymentStatus.EXEMPT)
 
@@ -55,6 +64,10 @@ class InPersonProvider(CheckoutProvider):
         if payment.rate_type == RateType.NO_FEE:
             return False
         return payment.options.in_person or payment.rate_type == RateType.CUSTOM
+
+    def settles_with(self) -> PaymentStatus | None:
+        # A Wix eCommerce site records the booking as an unpaid order instead (complete()).
+        return None if wix_ecom.in_use() else PaymentStatus.NOT_PAID
 
     def complete(self, booking: Booking, request: HttpRequest) -> Booking:
         if wix_ecom.in_use():

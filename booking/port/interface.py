@@ -3,6 +3,8 @@
 import abc
 from datetime import datetime
 
+from booking.errors import FailedPrecondition
+
 from .bookings import (
     AllowedActions,
     AnonymousBooking,
@@ -140,6 +142,24 @@ class BookingsPort(abc.ABC):
         """Create a booking in status CREATED. Checks the booking policy, the payment option, the form
         submission and (unless a staff caller skips it) availability now; with no resource given, a free staff
         member is assigned. A repeated `submission_key` returns the booking it made the first time."""
+
+    def create_and_settle_booking(self, request: CreateBookingRequest, *, payment_status: PaymentStatus,
+                                  submission_key: str | None = None) -> Booking:
+        """Create Booking, then Confirm Or Decline Booking with `payment_status`: a customer's booking that is
+        settled as it is made (free, or paid at the visit), returned CONFIRMED or PENDING. The two are Wix's calls,
+        and this is what a backend with nothing better does; the local engine does both in one transaction, with
+        one check of the time. A repeated `submission_key` returns the first submit's booking; one made to be paid
+        online may come back still CREATED, for the caller to settle as it settles any booking."""
+        booking = self.create_booking(request, submission_key=submission_key)
+        if booking.status != BookingStatus.CREATED:
+            return booking
+        try:
+            return self.confirm_or_decline_booking(booking.id, payment_status=payment_status)
+        except FailedPrecondition as error:
+            if error.code != "INVALID_BOOKING_STATUS":
+                raise
+            # A second submit of the same form settled it a moment earlier.
+            return self.query_extended_bookings(booking_ids=[booking.id])[0]
 
     @abc.abstractmethod
     def create_multi_service_booking(

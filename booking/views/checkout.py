@@ -152,7 +152,11 @@ def _book(request, service, draft, provider) -> HttpResponse:
     booking = None
     try:
         create = create_request(service, draft, answers, provider.selected_payment_option, business_zone(request))
-        booking = backend.create_booking(create, submission_key=draft.submission_key)
+        if (settle := provider.settles_with()) is not None:
+            booking = backend.create_and_settle_booking(create, payment_status=settle,
+                                                        submission_key=draft.submission_key)
+        else:
+            booking = backend.create_booking(create, submission_key=draft.submission_key)
         drafts.remember_booking(request.session, booking.id)
         drafts.attach_booking(request.session, draft, booking.id)
         if booking.status == BookingStatus.CREATED:

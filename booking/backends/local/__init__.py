@@ -39,6 +39,7 @@ class LocalEngine(BookingsPort):
     get_course_availability = staticmethod(classes.get_course_availability)
 
     create_booking = staticmethod(create.create_booking)
+    create_and_settle_booking = staticmethod(create.create_and_settle_booking)
     query_extended_bookings = staticmethod(lifecycle.query_extended_bookings)
     query_extended_bookings_starting = staticmethod(lifecycle.query_extended_bookings_starting)
 

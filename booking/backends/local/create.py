@@ -28,16 +28,17 @@ from booking.port import (
     ContactDetails,
     CreateBookingRequest,
     FlowControlSettings,
+    PaymentStatus,
     RateType,
     SelectedPaymentOption,
     ServiceType,
 )
-from booking.states import record
+from booking.states import confirm_or_decline_outcome, record, record_settled_on_creation
 
 from . import convert
 from .catalog import appointment_service, get_business_info, get_form_summary, get_service
 from .classes import course_participants, course_violations, lock_course, lock_session, session_places_left
-from .lifecycle import actor_for
+from .lifecycle import actor_for, check_payment_status
 from .locks import lock_staff, parse_submission_key, places_message
 from .slots import calendars, free_starts
 
@@ -54,6 +55,20 @@ def create_booking(
     return create(request, prepare(request, caller, flow), caller, flow, key=key)
 
 
+def create_and_settle_booking(request: CreateBookingRequest, *, payment_status: PaymentStatus,
+                              submission_key: str | None = None) -> Booking:
+    """Create Booking and Confirm Or Decline Booking at once, for a customer's booking settled as it is made (free,
+    or paid at the visit). The capacity checked under the locks to create it is all the confirmation would check a
+    moment later (bookings, time off and sessions in the way, or places left), so the booking is inserted settled,
+    in one transaction: half the locks, checks and writes of the two calls. Its trail and events are still theirs
+    (booking.states.record_settled_on_creation)."""
+    check_payment_status(payment_status)
+    flow = FlowControlSettings()
+    key = parse_submission_key(submission_key)
+    return create(request, prepare(request, Caller.CUSTOMER, flow), Caller.CUSTOMER, flow, key=key,
+                  settle=payment_status)
+
+
 def create_flow(caller, flow) -> FlowControlSettings:
     flow = flow or FlowControlSettings()
     if flow.any and caller is not Caller.STAFF:
@@ -67,8 +82,9 @@ def prepare(request, caller, flow):
     return service, lock, place, check_request(service, request, flow)
 
 
-def create(request, prepared, caller, flow, *, key=None) -> Booking:
-    """Take the locks, check the capacity under them and insert the booking."""
+def create(request, prepared, caller, flow, *, key=None, settle: PaymentStatus | None = None) -> Booking:
+    """Take the locks, check the capacity under them and insert the booking: CREATED, or settled with the
+    payment status `settle`."""
     service, lock, place, checked = prepared
     try:
         with transaction.atomic():
@@ -76,7 +92,7 @@ def create(request, prepared, caller, flow, *, key=None) -> Booking:
             # Looked up under the lock, so a second submit waits for the first and then finds its booking.
             if key and (existing := models.Booking.objects.filter(submission_key=key).first()):
                 return convert.booking(existing)
-            booking = insert(service, request, checked, flow, caller, key=key, **place())
+            booking = insert(service, request, checked, flow, caller, key=key, settle=settle, **place())
     except IntegrityError:
         # A safety net: the lookup under the lock finds an earlier submit, but should two ever slip past it,
         # the unique key lets one through and the other gets that booking.
@@ -97,8 +113,15 @@ def check_request(service, request, flow) -> tuple[ContactDetails, dict]:
     return check_submission(service, request)
 
 
-def insert(service, request, checked, flow, caller, *, key, **placed) -> models.Booking:
+def insert(service, request, checked, flow, caller, *, key, settle=None, **placed) -> models.Booking:
     contact, submission = checked
+    settled = {}
+    if settle is not None:
+        # Checked under the lock a moment ago: no conflict, so the decision table leaves approval to decide.
+        status, _ = confirm_or_decline_outcome(
+            conflict=False, payment_status=settle,
+            requires_approval=service.require_manual_approval and not flow.skip_business_confirmation)
+        settled = {"status": status, "payment_status": settle, "revision": 2}
     booking = models.Booking.objects.create(
         service=service,
         time_zone=(request.slot or request.schedule).timezone,
@@ -114,13 +137,17 @@ def insert(service, request, checked, flow, caller, *, key, **placed) -> models.
         skip_availability_validation=flow.skip_availability_validation,
         skip_business_confirmation=flow.skip_business_confirmation,
         submission_key=key,
+        **settled,
         **placed,
     )
     # Its staff member is one of the service's, read with it: the booking's page names them without a query.
     named = next((m for m in service.active_staff if m.pk == booking.staff_id), None)
     if named is not None:
         booking.staff = named
-    record(booking, "created", actor=actor_for(caller))
+    if settle is None:
+        record(booking, "created", actor=actor_for(caller))
+    else:
+        record_settled_on_creation(booking, created_by=actor_for(caller))
     return booking
 
 
