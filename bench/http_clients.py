@@ -82,7 +82,7 @@ def live_server(database: str, workers: int = WORKERS, settings_for=None):
 def _wait_until_serving(url: str, server: subprocess.Popen, log) -> None:
     # Connections wait in the socket's backlog until a worker is up, so one patient request is the readiness check.
     try:
-        response = _session().get(f"{url}/", timeout=HTTP_TIMEOUT)
+        response = BrowserSession().get(f"{url}/", timeout=HTTP_TIMEOUT)
         if response.status_code == 200:
             return
         problem = f"GET / answered {response.status_code}"
@@ -150,7 +150,7 @@ class Customer:
 
     def __init__(self, base_url: str):
         self.base_url = base_url
-        self.http = _session()
+        self.http = BrowserSession()
 
     def get(self, url: str, **params) -> requests.Response:
         response = self.http.get(urljoin(self.base_url, url), params=params, timeout=HTTP_TIMEOUT)
@@ -163,18 +163,22 @@ class Customer:
         return [unescape(link) for link in re.findall(rf'href="(/services/{re.escape(slug)}/details/\?[^"]+)"',
                                                         page.text)]
 
+    def post(self, page: requests.Response | ReviewForm, data: dict[str, str]) -> requests.Response:
+        """Submits the form of `page` (a page got, or the review form) as a browser does, naming the page it is on."""
+        return self.http.post(page.url, data=data, allow_redirects=False, timeout=HTTP_TIMEOUT,
+                              headers={"Referer": _through_proxy(page.url)})
+
     def fill_details(self, link: str, answers: dict[str, str]) -> ReviewForm:
         """The booking form for the chosen time, then the review page it leads to."""
         form = self.get(link)
-        sent = self.http.post(form.url, data={**hidden_fields(form.text), **answers}, allow_redirects=False,
-                              timeout=HTTP_TIMEOUT)
+        sent = self.post(form, {**hidden_fields(form.text), **answers})
         _expect(sent, 302)
         review = self.get(sent.headers["Location"])
         return ReviewForm(review.url, hidden_fields(review.text))
 
     def book(self, link: str, review: ReviewForm) -> Outcome:
         """Posts the review form (Book now) and follows a redirect (to the confirmation)."""
-        response = self.http.post(review.url, data=review.fields, allow_redirects=False, timeout=HTTP_TIMEOUT)
+        response = self.post(review, review.fields)
         if not response.is_redirect:
             return Outcome(link, response.status_code, text=response.text)
         location = response.headers["Location"]
@@ -182,10 +186,27 @@ class Customer:
         return Outcome(link, response.status_code, location, page.text, page.status_code)
 
 
-def _session() -> requests.Session:
-    session = requests.Session()
-    session.trust_env = False  # the server is local: no proxy from the environment
-    return session
+class BrowserSession(requests.Session):
+    """A browser's session as if through the TLS-terminating proxy of production (README, "Production"): the
+    proxy's header says each request came over HTTPS, and the server's HTTPS-only cookies go back to it (requests
+    would keep them off plain HTTP). A development server ignores the header and sets no such cookies."""
+
+    def __init__(self):
+        super().__init__()
+        self.trust_env = False  # the server is local: no proxy from the environment
+        self.headers["X-Forwarded-Proto"] = "https"
+
+    def send(self, request, **kwargs):
+        response = super().send(request, **kwargs)
+        for cookie in self.cookies:
+            cookie.secure = False
+        return response
+
+
+def _through_proxy(url: str) -> str:
+    """The address a browser has for the page, on the proxy's HTTPS; production's CSRF check wants it as Referer
+    (a development server, on plain HTTP, does not look)."""
+    return urlunsplit(("https", *urlsplit(url)[1:]))
 
 
 def page_title(html: str) -> str:

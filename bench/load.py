@@ -8,11 +8,16 @@ wrk recorded (it keeps every request's latency), so p50 and p95 are exact rather
 """
 
 import json
+import os
+import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
+from pathlib import Path
 
 WRK = shutil.which("wrk")
+ROOT = Path(__file__).resolve().parent.parent
 
 # Runs inside wrk after the run; latency is in microseconds.
 REPORT = """
@@ -32,17 +37,30 @@ def run_wrk(url: str, *, clients: int, seconds: int, threads: int = 2) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(REPORT)
         script.flush()
+        # The header of production's TLS proxy, as the customers of bench/http_clients.py send it.
         command = [WRK, "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s", "--timeout", "10s",
-                   "-s", script.name, url]
+                   "-H", "X-Forwarded-Proto: https", "-s", script.name, url]
         output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True)  # noqa: S603
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
+# Production's settings behind a TLS-terminating proxy (README, "Production"): DEBUG off, no sandboxes, a key of
+# the run's own, the proxy's X-Forwarded-Proto trusted; the static files collected as production collects them.
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50), "STRIPE_SANDBOX": "false",
+              "WIX_SANDBOX": "false", "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https"}
 # The server as deployed: the availability cache and the kept slot pages on (each worker's local memory, no
-# REDIS_URL), and a database connection kept per worker (CONN_MAX_AGE, the production default).
-DEPLOYED = {"AVAILABILITY_CACHE": "true", "CONN_MAX_AGE": "60"}
-# What the issue's "today" figure measured: no cache of either kind, a new database connection per request.
-BEFORE = {"AVAILABILITY_CACHE": "false", "CONN_MAX_AGE": "0"}
+# REDIS_URL), a database connection kept per worker (CONN_MAX_AGE, the production default) and, on PostgreSQL,
+# its prepared statements.
+DEPLOYED = {**PRODUCTION, "AVAILABILITY_CACHE": "true", "CONN_MAX_AGE": "60"}
+# What the issue's "today" figure measured: no cache of either kind, a new database connection per request, every
+# query planned afresh.
+BEFORE = {**PRODUCTION, "AVAILABILITY_CACHE": "false", "CONN_MAX_AGE": "0", "DATABASE_PREPARED_STATEMENTS": "false"}
+
+
+def collect_static() -> None:
+    """`collectstatic` with production's storage, which the pages of a server with DEBUG off need (its manifest)."""
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],  # noqa: S603
+                   cwd=ROOT, env={**os.environ, **PRODUCTION}, check=True)
 
 
 def slot_page_load(service, monday, *, clients: int, seconds: int, say, name: str = "slot_page_load",
@@ -56,7 +74,8 @@ def slot_page_load(service, monday, *, clients: int, seconds: int, say, name: st
         return None
     path = f"/services/{service.slug}/?month={monday:%Y-%m}&day={monday.isoformat()}"
     with live_server(current_database_url(), settings_for=lambda _url: server) as base:
-        say(f"{name}: {clients} clients for {seconds} s against {base}{path} ({server})")
+        shown = {key: value for key, value in server.items() if key != "SECRET_KEY"}
+        say(f"{name}: {clients} clients for {seconds} s against {base}{path} ({shown})")
         run_wrk(base + path, clients=clients, seconds=2)  # warm-up: every worker has loaded its code and connection
         report = run_wrk(base + path, clients=clients, seconds=seconds)
     if report["errors"] or report["non_2xx"] or not report["requests"]:

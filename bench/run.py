@@ -310,7 +310,7 @@ def slot_page_wix(service, monday: date) -> dict:
     (the site calls itself over HTTP, as it would call Wix), one customer session kept, so its visitor token and
     each worker's catalog cache are warm after the warm-ups. Compare with slot_page_http (the same page in local
     mode, through the test client); the Wix calls per page are counted in tests/test_wix_views.py."""
-    from bench.http_clients import _session, current_database_url, live_server
+    from bench.http_clients import BrowserSession, current_database_url, live_server
 
     def wix(url: str) -> dict:
         return {"BOOKINGS_BACKEND": "wix", "WIX_SANDBOX": "true", "SITE_URL": url,
@@ -318,7 +318,7 @@ def slot_page_wix(service, monday: date) -> dict:
 
     with live_server(current_database_url(), settings_for=wix) as url:
         page_url = f"{url}/services/{service.slug}/?month={monday:%Y-%m}&day={monday.isoformat()}"
-        customer = _session()
+        customer = BrowserSession()
 
         def page():
             response = customer.get(page_url, timeout=60)
@@ -378,7 +378,7 @@ def book_http(service, monday: date) -> dict:
 
 def main(only: list[str]) -> int:
     """Every entry, or only those named (`python -m bench.run slots_week slots_week_with_history`)."""
-    from bench.load import BEFORE, slot_page_load
+    from bench.load import BEFORE, collect_static, slot_page_load
 
     def wanted(name: str) -> bool:
         return not only or name in only
@@ -400,6 +400,10 @@ def main(only: list[str]) -> int:
         shared = not (connection.vendor == "sqlite" and connection.is_in_memory_db())
         if not shared:
             say("slot_page_load, book_http: skipped: a server's processes cannot share an in-memory SQLite database")
+        elif any(map(wanted, ("slot_page_load_before", "slot_page_load", "book_http"))):
+            started = time.perf_counter()
+            collect_static()
+            say(f"collected the static files for the production servers in {time.perf_counter() - started:.1f} s")
         elif wanted("slot_page_wix"):
             results.append(slot_page_wix(service, monday))
         if shared and wanted("slot_page_load_before") and (before := slot_page_load(
