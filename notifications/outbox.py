@@ -44,12 +44,12 @@ def on_booking_event(sender, *, event: str, booking_id: str, revision: int, **kw
     if kwargs.get("previous_status") == "WAITING_LIST" and event in ("canceled", "declined"):
         return  # a waitlist entry ended (left, lapsed, removed): it was never a booking to tell anyone about
     try:
-        file_event(event, booking_id)
+        file_event(event, booking_id, previous_status=kwargs.get("previous_status", ""))
     except Exception:
         logger.exception("Could not file the emails about booking %s (%s)", booking_id, event)
 
 
-def file_event(event: str, booking_id: str) -> list[Message]:
+def file_event(event: str, booking_id: str, *, previous_status: str = "") -> list[Message]:
     bookings = content.load(booking_id)
     if not bookings:
         return []
@@ -59,8 +59,8 @@ def file_event(event: str, booking_id: str) -> list[Message]:
     if business_kind == "business_new":
         if any(b.double_booked for b in bookings):
             business_kind = "business_double_booked"
-        elif Message.objects.filter(booking_id=key, kind="business_pending").exists():
-            business_kind = None  # the business approved it itself: it knows
+        elif previous_status != "CREATED" and Message.objects.filter(booking_id=key, kind="business_pending").exists():
+            business_kind = None  # the business approved it itself: it knows (a booking just made was never asked)
     if business_kind and BUSINESS_SETTING[business_kind] in settings.NOTIFY_BUSINESS:
         made.append(file(business_kind, key, version, business_email()))
     return [m for m in made if m is not None]
