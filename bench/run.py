@@ -400,12 +400,12 @@ def main(only: list[str]) -> int:
         shared = not (connection.vendor == "sqlite" and connection.is_in_memory_db())
         if not shared:
             say("slot_page_load, book_http: skipped: a server's processes cannot share an in-memory SQLite database")
-        elif any(map(wanted, ("slot_page_load_before", "slot_page_load", "book_http"))):
+        elif wanted("slot_page_wix"):
+            results.append(slot_page_wix(service, monday))
+        if shared and any(map(wanted, ("slot_page_load_before", "slot_page_load", "book_http"))):
             started = time.perf_counter()
             collect_static()
             say(f"collected the static files for the production servers in {time.perf_counter() - started:.1f} s")
-        elif wanted("slot_page_wix"):
-            results.append(slot_page_wix(service, monday))
         if shared and wanted("slot_page_load_before") and (before := slot_page_load(
                 service, monday, clients=LOAD_CLIENTS, seconds=LOAD_SECONDS, say=say,
                 name="slot_page_load_before", server=BEFORE)):

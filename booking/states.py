@@ -2,7 +2,9 @@
 
 Read it like a table. Every change of a booking (except its creation) goes through `transition()`, which locks the
 booking row, checks the caller's revision and the source status, applies the change, bumps the revision, writes an
-audit row and emits the domain event once the transaction commits.
+audit row and emits the domain event once the transaction commits. A booking made settled (Create And Settle
+Booking) takes the table's CREATED → CONFIRMED or PENDING step as it is inserted: `record_settled_on_creation()`
+leaves the trail of both.
 """
 
 from collections.abc import Callable

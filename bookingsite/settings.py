@@ -111,9 +111,10 @@ DATABASES = {
 if (DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
         and env_bool("DATABASE_PREPARED_STATEMENTS", True)):
     # Parameters bound by the server, and a query a connection has run twice kept prepared: planning the booking
-    # pages' joins took about as long as running them (docs/performance.md). Behind a pooler that cannot carry
-    # prepared statements (PgBouncer before 1.21 in transaction mode), set DATABASE_PREPARED_STATEMENTS=false.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
+    # pages' joins took about as long as running them (docs/performance.md). Behind a pooler in transaction mode
+    # that does not carry prepared statements (PgBouncer before 1.21, or without max_prepared_statements), set
+    # DATABASE_PREPARED_STATEMENTS=false. Added to the options DATABASE_URL gives (sslmode and the like).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE makes every transaction take the write lock up front, so "check, then write" inside atomic()
     # is serialised; WAL lets readers go on meanwhile. The test database is a file too, so that threads share it.

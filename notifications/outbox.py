@@ -59,11 +59,18 @@ def file_event(event: str, booking_id: str, *, previous_status: str = "") -> lis
     if business_kind == "business_new":
         if any(b.double_booked for b in bookings):
             business_kind = "business_double_booked"
-        elif previous_status != "CREATED" and Message.objects.filter(booking_id=key, kind="business_pending").exists():
-            business_kind = None  # the business approved it itself: it knows (a booking just made was never asked)
+        elif may_have_waited(bookings[0], previous_status) and Message.objects.filter(
+                booking_id=key, kind="business_pending").exists():
+            business_kind = None  # the business approved it itself: it knows
     if business_kind and BUSINESS_SETTING[business_kind] in settings.NOTIFY_BUSINESS:
         made.append(file(business_kind, key, version, business_email()))
     return [m for m in made if m is not None]
+
+
+def may_have_waited(booking, previous_status: str) -> bool:
+    """Whether the business may have been asked to approve what this confirmation is about: not a booking just
+    made (confirmed from CREATED), unless it is part of a package, another part of which may have been."""
+    return previous_status != "CREATED" or bool(booking.multi_service_booking_id)
 
 
 def on_waitlist_offered(sender, *, booking_id: str, revision: int, email: str, **kwargs) -> None:

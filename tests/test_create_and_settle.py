@@ -3,7 +3,7 @@ leaves what Create Booking followed by Confirm Or Decline Booking leaves (status
 one check of the time under the lock, and refuses a taken time without writing anything."""
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,11 +11,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from booking import models
-from booking.errors import SlotNotAvailable
+from booking.errors import FailedPrecondition, SlotNotAvailable
 from booking.events import booking_event
-from booking.port import BookingStatus, ContactDetails, CreateBookingRequest, PaymentStatus, Resource, Slot
+from booking.port import (
+    BookedSchedule,
+    BookingStatus,
+    ContactDetails,
+    CreateBookingRequest,
+    PaymentStatus,
+    Resource,
+    ServiceType,
+    Slot,
+)
 from notifications.models import Message
-from tests.catalog import ANSWERS, make_business, make_form, make_service, make_staff, weekdays
+from tests.catalog import ANSWERS, NOW, make_business, make_class, make_form, make_service, make_staff, weekdays
 
 NY = ZoneInfo("America/New_York")
 
@@ -24,7 +33,9 @@ pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.django_db]
 
 @pytest.fixture
 def ana():
-    make_business()
+    business = make_business()
+    business.email = "owner@studio.example"
+    business.save()
     return make_staff("Ana", weekdays(time(9), time(17)))
 
 
@@ -41,10 +52,11 @@ def events():
 
 
 def request_for(service, staff, day, hour=9):
+    """An hour at `hour` on that day of March 2026, with `staff`, or with anyone free for None."""
     start = datetime(2026, 3, day, hour, tzinfo=NY)
     return CreateBookingRequest(
         slot=Slot(str(service.pk), start, start + timedelta(hours=1), "America/New_York",
-                  resource=Resource(str(staff.pk), staff.name)),
+                  resource=Resource(str(staff.pk), staff.name) if staff else None),
         contact_details=ContactDetails("", "", ""), form_submission=ANSWERS, selected_payment_option="OFFLINE")
 
 
@@ -76,8 +88,9 @@ def test_it_leaves_what_create_then_confirm_or_decline_leaves(engine, ana, event
     assert [e[1:] for e in events if e[0] == one_call.id] == [e[1:] for e in events if e[0] == two_calls.id]
     assert [e[1] for e in events if e[0] == one_call.id] == ["created", settled_event]
     # The same emails, to the customer and to the business, for the same revision.
-    assert emails(one_call.id) == [(kind, "r2", rcpt) for kind, _, rcpt in emails(two_calls.id)]
-    assert emails(one_call.id)
+    assert emails(one_call.id) == emails(two_calls.id)
+    assert {kind for kind, _, _ in emails(one_call.id)} == (
+        {"marked_as_pending", "business_pending"} if approval else {"confirmed", "business_new"})
 
 
 def test_it_checks_the_time_once(engine, ana):
@@ -127,3 +140,44 @@ def test_a_second_submit_of_a_booking_made_to_pay_online_comes_back_created(engi
     again = engine.create_and_settle_booking(request_for(service, ana, day=3), payment_status=PaymentStatus.NOT_PAID,
                                              submission_key=key)
     assert (again.id, again.status, again.revision) == (online.id, BookingStatus.CREATED, 1)
+
+
+def test_any_staff_gets_the_one_still_free(engine, ana):
+    ben = make_staff("Ben", weekdays(time(9), time(17)))
+    service = make_service([ana, ben], form=make_form())
+    taken = engine.create_and_settle_booking(request_for(service, ana, day=3), payment_status=PaymentStatus.NOT_PAID)
+    anyone = request_for(service, None, day=3)
+    booked = engine.create_and_settle_booking(anyone, payment_status=PaymentStatus.NOT_PAID)
+    assert booked.status == BookingStatus.CONFIRMED
+    assert (taken.slot.resource.id, booked.slot.resource.id) == (str(ana.pk), str(ben.pk))
+    with pytest.raises(SlotNotAvailable):
+        engine.create_and_settle_booking(anyone, payment_status=PaymentStatus.NOT_PAID)
+
+
+def test_a_class_session_and_a_course_take_their_places_settled(engine, ana):
+    yoga = make_class(ana, [(1, time(18, 30))], capacity=1)
+    [session, *_] = engine.list_event_time_slots(from_local_date="2026-03-01T00:00:00",
+                                                 to_local_date="2026-03-08T00:00:00").time_slots
+    places = CreateBookingRequest(
+        slot=Slot(str(yoga.pk), NOW, NOW, "America/New_York", event_id=session.event_info.event_id),
+        contact_details=ContactDetails("", "", ""), form_submission=ANSWERS, selected_payment_option="OFFLINE")
+    booked = engine.create_and_settle_booking(places, payment_status=PaymentStatus.NOT_PAID)
+    assert (booked.status, booked.revision, booked.slot.event_id) == (BookingStatus.CONFIRMED, 2,
+                                                                      session.event_info.event_id)
+    [after] = [s for s in engine.list_event_time_slots(from_local_date="2026-03-01T00:00:00",
+                                                       to_local_date="2026-03-08T00:00:00").time_slots
+               if s.event_info.event_id == session.event_info.event_id]
+    assert after.bookable_capacity == 0
+    with pytest.raises(FailedPrecondition) as full:
+        engine.create_and_settle_booking(places, payment_status=PaymentStatus.NOT_PAID)
+    assert full.value.code == "SESSION_CAPACITY_EXCEEDED"
+
+    course = make_class(ana, [(3, time(19))], capacity=1, type=ServiceType.COURSE, name="Pilates course",
+                        starts_on=date(2026, 3, 5), ends_on=date(2026, 4, 9))
+    whole = CreateBookingRequest(
+        slot=None, schedule=BookedSchedule(str(course.pk), f"service-{course.pk}", "America/New_York"),
+        contact_details=ContactDetails("", "", ""), form_submission=ANSWERS, selected_payment_option="OFFLINE")
+    assert engine.create_and_settle_booking(whole, payment_status=PaymentStatus.NOT_PAID).status == "CONFIRMED"
+    with pytest.raises(FailedPrecondition) as course_full:
+        engine.create_and_settle_booking(whole, payment_status=PaymentStatus.NOT_PAID)
+    assert course_full.value.code == "SCHEDULE_CAPACITY_EXCEEDED"

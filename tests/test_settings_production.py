@@ -3,6 +3,7 @@ stops the web process at import (gunicorn imports bookingsite.wsgi), and the REA
 `manage.py check --deploy` with no issue. Subprocesses, so that each run reads its own environment; they inherit
 nothing from the test run's (which is development: tests/settings.py)."""
 
+import json
 import os
 import re
 import secrets
@@ -106,3 +107,17 @@ def test_stripes_return_urls_are_https_behind_a_tls_proxy(client, live_server, s
     site = f"{scheme}://book.example.com"
     assert session["success_url"] == f"{site}{reverse('payments:stripe_return')}?session_id={{CHECKOUT_SESSION_ID}}"
     assert session["cancel_url"].startswith(f"{site}/payments/bookings/")
+
+
+@pytest.mark.parametrize(("prepared", "expected"), [
+    ("", {"sslmode": "require", "connect_timeout": 5, "server_side_binding": True, "prepare_threshold": 2}),
+    ("false", {"sslmode": "require", "connect_timeout": 5}),
+])
+def test_postgresql_prepares_repeated_queries_beside_the_urls_own_options(prepared, expected):
+    env = {"DEBUG": "true", "DATABASE_URL": "postgres://bookings@db.internal:5432/bookings?sslmode=require&connect_timeout=5"}
+    if prepared:
+        env["DATABASE_PREPARED_STATEMENTS"] = prepared
+    result = run(["-c", "import json; from django.conf import settings; "
+                        "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"], env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == expected

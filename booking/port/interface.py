@@ -146,10 +146,11 @@ class BookingsPort(abc.ABC):
     def create_and_settle_booking(self, request: CreateBookingRequest, *, payment_status: PaymentStatus,
                                   submission_key: str | None = None) -> Booking:
         """Create Booking, then Confirm Or Decline Booking with `payment_status`: a customer's booking that is
-        settled as it is made (free, or paid at the visit), returned CONFIRMED or PENDING. The two are Wix's calls,
-        and this is what a backend with nothing better does; the local engine does both in one transaction, with
-        one check of the time. A repeated `submission_key` returns the first submit's booking; one made to be paid
-        online may come back still CREATED, for the caller to settle as it settles any booking."""
+        settled as it is made (free, or paid at the visit), returned CONFIRMED or PENDING, or DECLINED when the time
+        was taken between the two calls. The two are Wix's calls, and this is what a backend with nothing better
+        does; the local engine does both in one transaction, with one check of the time (a taken time raises
+        SlotNotAvailable). A repeated `submission_key` returns the first submit's booking as it now is; one made to
+        be paid online may come back still CREATED, for the caller to settle as it settles any booking."""
         booking = self.create_booking(request, submission_key=submission_key)
         if booking.status != BookingStatus.CREATED:
             return booking
@@ -159,7 +160,8 @@ class BookingsPort(abc.ABC):
             if error.code != "INVALID_BOOKING_STATUS":
                 raise
             # A second submit of the same form settled it a moment earlier.
-            return self.query_extended_bookings(booking_ids=[booking.id])[0]
+            found = self.query_extended_bookings(booking_ids=[booking.id])
+            return found[0] if found else booking
 
     @abc.abstractmethod
     def create_multi_service_booking(

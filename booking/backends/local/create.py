@@ -39,7 +39,7 @@ from . import convert
 from .catalog import appointment_service, get_business_info, get_form_summary, get_service
 from .classes import course_participants, course_violations, lock_course, lock_session, session_places_left
 from .lifecycle import actor_for, check_payment_status
-from .locks import lock_staff, parse_submission_key, places_message
+from .locks import lock_staff, overlap_refused, parse_submission_key, places_message
 from .slots import calendars, free_starts
 
 
@@ -66,7 +66,7 @@ def create_and_settle_booking(request: CreateBookingRequest, *, payment_status: 
     flow = FlowControlSettings()
     key = parse_submission_key(submission_key)
     return create(request, prepare(request, Caller.CUSTOMER, flow), Caller.CUSTOMER, flow, key=key,
-                  settle=payment_status)
+                  settled_with=payment_status)
 
 
 def create_flow(caller, flow) -> FlowControlSettings:
@@ -82,9 +82,9 @@ def prepare(request, caller, flow):
     return service, lock, place, check_request(service, request, flow)
 
 
-def create(request, prepared, caller, flow, *, key=None, settle: PaymentStatus | None = None) -> Booking:
+def create(request, prepared, caller, flow, *, key=None, settled_with: PaymentStatus | None = None) -> Booking:
     """Take the locks, check the capacity under them and insert the booking: CREATED, or settled with the
-    payment status `settle`."""
+    payment status `settled_with`."""
     service, lock, place, checked = prepared
     try:
         with transaction.atomic():
@@ -92,8 +92,11 @@ def create(request, prepared, caller, flow, *, key=None, settle: PaymentStatus |
             # Looked up under the lock, so a second submit waits for the first and then finds its booking.
             if key and (existing := models.Booking.objects.filter(submission_key=key).first()):
                 return convert.booking(existing)
-            booking = insert(service, request, checked, flow, caller, key=key, settle=settle, **place())
-    except IntegrityError:
+            booking = insert(service, request, checked, flow, caller, key=key, settled_with=settled_with,
+                             **place())
+    except IntegrityError as error:
+        if overlap_refused(error):  # a booking inserted settled holds its staff member at once
+            raise SlotNotAvailable() from error
         # A safety net: the lookup under the lock finds an earlier submit, but should two ever slip past it,
         # the unique key lets one through and the other gets that booking.
         existing = models.Booking.objects.filter(submission_key=key).first() if key else None
@@ -113,15 +116,15 @@ def check_request(service, request, flow) -> tuple[ContactDetails, dict]:
     return check_submission(service, request)
 
 
-def insert(service, request, checked, flow, caller, *, key, settle=None, **placed) -> models.Booking:
+def insert(service, request, checked, flow, caller, *, key, settled_with=None, **placed) -> models.Booking:
     contact, submission = checked
-    settled = {}
-    if settle is not None:
+    settled_fields = {}
+    if settled_with is not None:
         # Checked under the lock a moment ago: no conflict, so the decision table leaves approval to decide.
         status, _ = confirm_or_decline_outcome(
-            conflict=False, payment_status=settle,
+            conflict=False, payment_status=settled_with,
             requires_approval=service.require_manual_approval and not flow.skip_business_confirmation)
-        settled = {"status": status, "payment_status": settle, "revision": 2}
+        settled_fields = {"status": status, "payment_status": settled_with, "revision": 2}
     booking = models.Booking.objects.create(
         service=service,
         time_zone=(request.slot or request.schedule).timezone,
@@ -137,14 +140,14 @@ def insert(service, request, checked, flow, caller, *, key, settle=None, **place
         skip_availability_validation=flow.skip_availability_validation,
         skip_business_confirmation=flow.skip_business_confirmation,
         submission_key=key,
-        **settled,
+        **settled_fields,
         **placed,
     )
     # Its staff member is one of the service's, read with it: the booking's page names them without a query.
     named = next((m for m in service.active_staff if m.pk == booking.staff_id), None)
     if named is not None:
         booking.staff = named
-    if settle is None:
+    if settled_with is None:
         record(booking, "created", actor=actor_for(caller))
     else:
         record_settled_on_creation(booking, created_by=actor_for(caller))

@@ -35,7 +35,7 @@ from booking.states import ACTIVE, CUSTOMER, SYSTEM, Actor, confirm_or_decline_o
 from . import convert
 from .catalog import default_policy, get_service
 from .classes import check_places
-from .locks import lock_staff
+from .locks import lock_staff, overlap_refused
 from .slots import free_starts
 
 
@@ -86,7 +86,7 @@ def save_transition(booking_id, event, **kwargs):
     try:
         return transition(booking_id, event, **kwargs)
     except IntegrityError as error:
-        if getattr(error.__cause__, "sqlstate", None) == "23P01":
+        if overlap_refused(error):
             raise SlotNotAvailable() from error
         raise
 

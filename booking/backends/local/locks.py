@@ -2,6 +2,8 @@
 
 import uuid
 
+from django.db import IntegrityError
+
 from booking import models
 from booking.errors import InvalidArgument
 from booking.ids import parse_uuid
@@ -10,6 +12,12 @@ from booking.ids import parse_uuid
 def lock_staff(staff_ids) -> None:
     """Lock the staff rows in a fixed order, so that concurrent bookings of the same people queue up."""
     list(models.StaffMember.objects.select_for_update().filter(pk__in=staff_ids).order_by("pk").values_list("pk"))
+
+
+def overlap_refused(error: IntegrityError) -> bool:
+    """Whether PostgreSQL's exclusion constraint (booking/occupancy.py: no two clean bookings holding one staff
+    member overlap), the second line behind the locks, refused the write."""
+    return getattr(error.__cause__, "sqlstate", None) == "23P01"
 
 
 def parse_submission_key(value) -> uuid.UUID | None:
