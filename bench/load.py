@@ -58,9 +58,11 @@ BEFORE = {**PRODUCTION, "AVAILABILITY_CACHE": "false", "CONN_MAX_AGE": "0", "DAT
 
 
 def collect_static() -> None:
-    """`collectstatic` with production's storage, which the pages of a server with DEBUG off need (its manifest)."""
+    """`collectstatic` with production's storage, which the pages of a server with DEBUG off need (its manifest).
+    The project's own settings, as the servers read them: the tests' would turn DEBUG back on."""
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],  # noqa: S603
-                   cwd=ROOT, env={**os.environ, **PRODUCTION}, check=True)
+                   cwd=ROOT, env={**os.environ, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "bookingsite.settings"},
+                   check=True)
 
 
 def slot_page_load(service, monday, *, clients: int, seconds: int, say, name: str = "slot_page_load",

@@ -306,3 +306,16 @@ def test_the_browsers_the_examples_start_from_reach_the_pages_behind_the_checks(
     draft = browser(world, "draft", csrf=False)
     assert draft.get(reverse("booking:review", args=["deep-tissue-massage"])).status_code == 200
     assert browser(world, "fresh", csrf=False).get(reverse("booking:manage", args=[booked])).status_code == 404
+
+
+def test_the_crash_page_renders_without_the_static_files_manifest(settings, tmp_path):
+    """Production names static files through collectstatic's manifest; a deployment that lacks it must still get
+    its crash page, not a second error."""
+    from django.template.loader import render_to_string
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}
+    html = render_to_string("500.html")
+    assert "Something went wrong on our side" in html
+    assert 'href="/static/css/site.css"' in html
