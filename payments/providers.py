@@ -55,7 +55,7 @@ class FreeProvider(CheckoutProvider):
         return PaymentStatus.EXEMPT
 
     def complete(self, booking: Booking, request: HttpRequest) -> Booking:
-        return get_backend().confirm_or_decline_booking(booking.id, payment_status=PaymentStatus.EXEMPT)
+        return get_backend().confirm_or_decline_booking(booking.id, payment_status=self.settles_with())
 
 
 class InPersonProvider(CheckoutProvider):
@@ -73,7 +73,7 @@ class InPersonProvider(CheckoutProvider):
         if wix_ecom.in_use():
             # A Wix eCommerce site records the booking as an unpaid order; Wix confirms it with the order.
             return wix_ecom.place_offline(booking)
-        return get_backend().confirm_or_decline_booking(booking.id, payment_status=PaymentStatus.NOT_PAID)
+        return get_backend().confirm_or_decline_booking(booking.id, payment_status=self.settles_with())
 
 
 @dataclass(frozen=True)
