@@ -6,8 +6,11 @@ does not exist and is skipped; a start that happens twice when clocks go back is
 occurrence. Durations and buffers are elapsed time and are added in UTC.
 """
 
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+import functools
+import heapq
+import itertools
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
@@ -91,38 +94,48 @@ def candidate_starts(
     weekly_hours: tuple[WeeklyHours, ...], rules: AppointmentRules, window_start: datetime, window_end: datetime
 ) -> list[datetime]:
     """Every start within working hours on the local days of the window, in UTC, sorted, without duplicates."""
-    tz = rules.time_zone
-    by_weekday: dict[int, list[WeeklyHours]] = {}
-    for hours in weekly_hours:
-        by_weekday.setdefault(hours.weekday, []).append(hours)
+    by_weekday = _by_weekday(weekly_hours)
     starts: set[datetime] = set()
-    for day in local_dates(window_start, window_end, tz):
-        offset = _fixed_offset(day, tz)
+    for day in local_dates(window_start, window_end, rules.time_zone):
+        offset = _fixed_offset(day, rules.time_zone)
         for hours in by_weekday.get(day.weekday(), ()):
-            block_end = to_utc(datetime.combine(day, hours.end), tz)
-            latest = block_end - rules.duration  # the last start that ends within the block
-            if offset is not None:
-                # No DST change today: every wall time exists, once, and moves in step with UTC, so the starts
-                # are a plain series in UTC.
-                start = (datetime.combine(day, hours.start) - offset).replace(tzinfo=UTC)
-                while start <= latest:
-                    if window_start <= start < window_end:
-                        starts.add(start)
-                    start += rules.interval
-                continue
-            wall = datetime.combine(day, hours.start)
-            wall_end = datetime.combine(day, hours.end)
-            while wall < wall_end:
-                if wall_time_exists(wall, tz):
-                    start = to_utc(wall, tz)
-                    if start <= latest and window_start <= start < window_end:
-                        starts.add(start)
-                wall += rules.interval
+            starts.update(s for s in _block_starts(day, hours, rules, offset) if window_start <= s < window_end)
     return sorted(starts)
 
 
+def _by_weekday(weekly_hours: tuple[WeeklyHours, ...]) -> dict[int, list[WeeklyHours]]:
+    by_weekday: dict[int, list[WeeklyHours]] = {}
+    for hours in weekly_hours:
+        by_weekday.setdefault(hours.weekday, []).append(hours)
+    return by_weekday
+
+
+def _block_starts(day: date, hours: WeeklyHours, rules: AppointmentRules,
+                  offset: timedelta | None) -> Iterator[datetime]:
+    """The starts of one block of working hours on the local `day`, in UTC and in time order (a wall time that
+    happens twice is taken once, at its first occurrence, so UTC grows with the wall clock). `offset` is the day's
+    UTC offset when it has no DST change (`_fixed_offset`)."""
+    tz = rules.time_zone
+    latest = to_utc(datetime.combine(day, hours.end), tz) - rules.duration  # the last start that ends within the block
+    if offset is not None:
+        # No DST change today: every wall time exists, once, and moves in step with UTC, so the starts are a plain
+        # series in UTC.
+        start = (datetime.combine(day, hours.start) - offset).replace(tzinfo=UTC)
+        while start <= latest:
+            yield start
+            start += rules.interval
+        return
+    wall, wall_end = datetime.combine(day, hours.start), datetime.combine(day, hours.end)
+    while wall < wall_end:
+        if wall_time_exists(wall, tz) and (start := to_utc(wall, tz)) <= latest:
+            yield start
+        wall += rules.interval
+
+
+@functools.lru_cache(maxsize=4096)
 def _fixed_offset(day: date, tz: ZoneInfo) -> timedelta | None:
-    """The day's UTC offset when it is the same from midnight to midnight, else None (a DST change happens)."""
+    """The day's UTC offset when it is the same from midnight to midnight, else None (a DST change happens). Kept:
+    every listing asks it of each of its days, and a zone's rules do not change while the process runs."""
     edges = [datetime.combine(day + timedelta(days=n), time(0), tz).replace(fold=f) for n in (0, 1) for f in (0, 1)]
     offsets = {edge.utcoffset() for edge in edges}
     return offsets.pop() if len(offsets) == 1 else None
@@ -137,14 +150,19 @@ class _IntervalIndex:
         self.longest = max((i.end - i.start for i in self.ordered), default=timedelta(0))
 
     def collides(self, start: datetime, end: datetime) -> bool:
+        return self.blocked_until(start, end) is not None
+
+    def blocked_until(self, start: datetime, end: datetime) -> datetime | None:
+        """The end of an interval that overlaps [start, end), or None. It also overlaps [s, s + (end - start)) for
+        every later s before that end: no such start can be clear of it."""
         # Only intervals ending after `start` can overlap. Scanning them by end, once an interval ends later than
         # `end + longest`, it and every later one start at or after `end`.
         for interval in self.ordered[bisect_right(self.ends, start) :]:
             if interval.start < end:
-                return True
+                return interval.end
             if interval.end >= end + self.longest:
-                return False
-        return False
+                return None
+        return None
 
 
 def free_starts_for_staff(
@@ -226,57 +244,83 @@ def first_free_starts_per_day(
     all of them. Keeping at most `limit` a day, counted ones first, from this gives what it gives from the full list
     (wix-api.md §4.2, `timeSlotsPerDay`), for a fraction of the work when a month is asked for one start a day.
 
-    Starts are taken in time order, and each staff member is checked at a start against its intervals indexed for
-    search, instead of sweeping every start of the window; the rest of a full day is skipped unchecked."""
-    candidates_by_hours: dict[tuple[WeeklyHours, ...], list[datetime]] = {}
-    starts_by_hours: dict[tuple[WeeklyHours, ...], set[datetime]] = {}
-    staff = []  # (id, the candidate starts of its weekly hours, time off, busy)
+    Starts are made day by day as the walk reaches them, in time order, and each staff member is checked at a start
+    against its intervals indexed for search; the rest of a full day is neither made nor checked."""
+    hour_sets: dict[tuple[WeeklyHours, ...], int] = {}  # staff often share their hours: each set is walked once
+    staff = []  # (id, its set of hours, time off, busy)
     for calendar in calendars:
         hours = tuple(sorted(calendar.weekly_hours, key=lambda h: (h.weekday, h.start, h.end)))
-        if hours not in candidates_by_hours:
-            candidates_by_hours[hours] = candidate_starts(hours, rules, window_start, window_end)
-            starts_by_hours[hours] = set(candidates_by_hours[hours])
-        staff.append((calendar.staff_id, starts_by_hours[hours], _IntervalIndex(calendar.time_off),
-                      _IntervalIndex(calendar.busy)))
-    if len(candidates_by_hours) == 1:  # staff sharing their hours, as most do: the starts are already in order
-        every_start = next(iter(candidates_by_hours.values()))
-    else:
-        every_start = sorted(set().union(*starts_by_hours.values()))
-    length, reach = rules.duration, rules.duration + rules.buffer
+        staff.append((calendar.staff_id, hour_sets.setdefault(hours, len(hour_sets)),
+                      _IntervalIndex(calendar.time_off), _IntervalIndex(calendar.busy)))
+    weekdays = [_by_weekday(hours) for hours in hour_sets]
+    tz, length, reach = rules.time_zone, rules.duration, rules.duration + rules.buffer
     found: list[FreeStart] = []
     day, full_day, counted = None, None, 0
-    index = 0
-    while index < len(every_start):
-        start = every_start[index]
-        index += 1
-        start_day = start.astimezone(zone).date()
-        if start_day == full_day:
+    skip_until = None  # after a full day: the reader's next midnight, when it is a plain instant
+    resume = window_start  # no one can be free before this: each was blocked by something lasting until then
+    for business_day in local_dates(window_start, window_end, tz):
+        blocks = [(index, hours) for index, by_weekday in enumerate(weekdays)
+                  for hours in by_weekday.get(business_day.weekday(), ())]
+        day_end = to_utc(datetime.combine(business_day + timedelta(days=1), time(0)), tz)
+        if not blocks or (skip_until is not None and skip_until >= day_end):
             continue
-        end, busy_end = start + length, start + reach
-        free = tuple(staff_id for staff_id, starts, off, busy in staff
-                     if start in starts and not off.collides(start, end) and not busy.collides(start, busy_end))
-        if not free:
-            continue
-        if start_day != day:
-            day, counted = start_day, 0
-        found.append(FreeStart(start=start, end=end, staff_ids=free))
-        if counts(start):
-            counted += 1
-            if counted == limit:
-                full_day = day
-                index = _next_day_index(every_start, index, day, zone)
+        for start, hour_set in _starts_in_order(business_day, blocks, rules):
+            if start < resume or (skip_until is not None and start < skip_until):
+                continue
+            if start >= window_end:
+                return found
+            start_day = start.astimezone(zone).date()
+            if start_day == full_day:
+                continue
+            end, busy_end = start + length, start + reach
+            free, until = [], []
+            for staff_id, own, off, busy in staff:
+                if own not in hour_set:
+                    until.append(start)  # its next start may come before the others' blocks end
+                elif (blocked := off.blocked_until(start, end) or busy.blocked_until(start, busy_end)) is not None:
+                    until.append(blocked)
+                else:
+                    free.append(staff_id)
+            if not free:
+                resume = min(until)
+                continue
+            free = tuple(free)
+            if start_day != day:
+                day, counted = start_day, 0
+            found.append(FreeStart(start=start, end=end, staff_ids=free))
+            if counts(start):
+                counted += 1
+                if counted == limit:
+                    full_day, skip_until = day, _next_midnight(day, zone)
+                    if skip_until is not None and skip_until >= day_end:
+                        break
     return found
 
 
-def _next_day_index(starts: list[datetime], index: int, day: date, zone: ZoneInfo) -> int:
-    """Where the starts after `index` leave `day`: on a day without a DST change it ends at a plain instant, the
-    next local midnight, found by bisection instead of turning each start into a local date. A day with a change
-    (where local dates can even repeat, as when clocks go back at midnight) is left to the caller, start by start."""
+def _starts_in_order(day: date, blocks: list[tuple[int, WeeklyHours]],
+                     rules: AppointmentRules) -> Iterator[tuple[datetime, Collection[int]]]:
+    """(start, the indexes of the sets of hours that have it) for the local `day`'s `blocks` ((index, hours)), in
+    time order, each start once."""
+    offset = _fixed_offset(day, rules.time_zone)
+    if len(blocks) == 1:  # one set of hours with one block today, as most days are: nothing to merge
+        index, hours = blocks[0]
+        only = (index,)
+        for start in _block_starts(day, hours, rules, offset):
+            yield start, only
+        return
+    merged = heapq.merge(*(zip(_block_starts(day, hours, rules, offset), itertools.repeat(index))
+                           for index, hours in blocks))
+    for start, group in itertools.groupby(merged, key=lambda pair: pair[0]):
+        yield start, {index for _, index in group}
+
+
+def _next_midnight(day: date, zone: ZoneInfo) -> datetime | None:
+    """The instant `day` ends in `zone` when the day has no DST change; None on a day with one (where local dates can
+    even repeat, as when clocks go back at midnight), whose starts are then told apart one by one."""
     offset = _fixed_offset(day, zone)
     if offset is None:
-        return index
-    next_midnight = (datetime.combine(day + timedelta(days=1), time(0)) - offset).replace(tzinfo=UTC)
-    return bisect_left(starts, next_midnight, index)
+        return None
+    return (datetime.combine(day + timedelta(days=1), time(0)) - offset).replace(tzinfo=UTC)
 
 
 def policy_violations(start: datetime, now: datetime, policy: PolicyRules) -> Violations:

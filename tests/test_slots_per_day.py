@@ -35,7 +35,12 @@ def cut(starts, limit, day_of, counts):
 def test_cutting_the_early_exit_gives_the_full_listing_cut(scenario, limit, reader_zone, every):
     tz, blocks, rule, (window_start, window_end), busy = scenario
     reader = ZoneInfo(reader_zone)
-    calendars = [StaffCalendar("1", blocks, busy=busy), StaffCalendar("2", blocks[:1], busy=busy[::2])]
+    # Two staff sharing no hours, and a third whose days are split in two overlapping blocks: starts that some
+    # staff have and others lack, and starts two blocks of one day both give.
+    split = tuple(part for b in blocks for part in (WeeklyHours(b.weekday, b.start, _later(b.start, b.end, 2)),
+                                                    WeeklyHours(b.weekday, _later(b.start, b.end, 1), b.end)))
+    calendars = [StaffCalendar("1", blocks, busy=busy), StaffCalendar("2", blocks[:1], busy=busy[::2]),
+                 StaffCalendar("3", split, busy=busy[1::2])]
 
     def day_of(start):
         return start.astimezone(reader).date()
@@ -48,6 +53,13 @@ def test_cutting_the_early_exit_gives_the_full_listing_cut(scenario, limit, read
                                       counts=counts)
     assert cut(early, limit, day_of, counts) == cut(full, limit, day_of, counts)
     assert len(early) <= len(full)
+
+
+def _later(start: time, end: time, parts: int = 1) -> time:
+    """A time `parts` thirds of the way from `start` to `end`, to the minute."""
+    minutes = start.hour * 60 + start.minute
+    minutes += (end.hour * 60 + end.minute - minutes) * parts // 3
+    return time(*divmod(minutes, 60))
 
 
 def test_a_day_stops_at_its_limit():
