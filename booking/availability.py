@@ -262,7 +262,7 @@ def first_free_starts_per_day(
         blocks = [(index, hours) for index, by_weekday in enumerate(weekdays)
                   for hours in by_weekday.get(business_day.weekday(), ())]
         day_end = to_utc(datetime.combine(business_day + timedelta(days=1), time(0)), tz)
-        if not blocks or (skip_until is not None and skip_until >= day_end):
+        if not blocks or resume >= day_end or (skip_until is not None and skip_until >= day_end):
             continue
         for start, hour_set in _starts_in_order(business_day, blocks, rules):
             if start < resume or (skip_until is not None and start < skip_until):

@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from booking import models
-from booking.availability import StaffCalendar, WeeklyHours, first_free_starts_per_day, free_appointment_starts
+from booking.availability import (
+    Interval,
+    StaffCalendar,
+    WeeklyHours,
+    first_free_starts_per_day,
+    free_appointment_starts,
+)
 from booking.backends.local.slots import per_day
 from tests.catalog import make_business, make_policy, make_service, make_staff, weekdays
 from tests.test_availability import ZONES, rules, scenarios
@@ -35,12 +41,12 @@ def cut(starts, limit, day_of, counts):
 def test_cutting_the_early_exit_gives_the_full_listing_cut(scenario, limit, reader_zone, every):
     tz, blocks, rule, (window_start, window_end), busy = scenario
     reader = ZoneInfo(reader_zone)
-    # Two staff sharing no hours, and a third whose days are split in two overlapping blocks: starts that some
-    # staff have and others lack, and starts two blocks of one day both give.
+    # Two staff sharing no hours, and a third whose days are split in two overlapping blocks, with time off: starts
+    # that some staff have and others lack, and starts two blocks of one day both give.
     split = tuple(part for b in blocks for part in (WeeklyHours(b.weekday, b.start, _later(b.start, b.end, 2)),
                                                     WeeklyHours(b.weekday, _later(b.start, b.end, 1), b.end)))
     calendars = [StaffCalendar("1", blocks, busy=busy), StaffCalendar("2", blocks[:1], busy=busy[::2]),
-                 StaffCalendar("3", split, busy=busy[1::2])]
+                 StaffCalendar("3", split, time_off=busy[:1], busy=busy[1::2])]
 
     def day_of(start):
         return start.astimezone(reader).date()
@@ -70,6 +76,19 @@ def test_a_day_stops_at_its_limit():
     early = first_free_starts_per_day([calendar], rule, start, start + timedelta(days=3), limit=1,
                                       zone=tz, counts=lambda s: True)
     assert [s.start.astimezone(tz).strftime("%d %H:%M") for s in early] == ["02 09:00", "03 09:00", "04 09:00"]
+
+
+def test_time_off_may_begin_in_the_buffer_and_blocks_the_walk_until_it_ends():
+    # The buffer keeps bookings apart, not a booking from time off: 09:00-10:00 is free before time off at 10:00.
+    # The next day, time off from 08:00 to 12:30 moves the walk past every start it covers.
+    rule = rules(NY, duration=60, interval=30, buffer=30)
+    off = tuple(Interval(datetime(2026, 3, day, hour, tzinfo=NY), datetime(2026, 3, day, end_hour, 30, tzinfo=NY))
+                for day, hour, end_hour in [(2, 10, 11), (3, 8, 12)])
+    calendar = StaffCalendar("1", tuple(WeeklyHours(d, time(9), time(17)) for d in range(7)), time_off=off)
+    start = datetime(2026, 3, 2, tzinfo=NY).astimezone(UTC)
+    early = first_free_starts_per_day([calendar], rule, start, start + timedelta(days=2), limit=1, zone=NY,
+                                      counts=lambda s: True)
+    assert [s.start.astimezone(NY).strftime("%d %H:%M") for s in early] == ["02 09:00", "03 12:30"]
 
 
 # ---- through the engine, on the database -------------------------------------------------------------------
