@@ -153,9 +153,9 @@ class _IntervalIndex:
         return self.blocked_until(start, end) is not None
 
     def blocked_until(self, start: datetime, end: datetime) -> datetime | None:
-        """The end of an interval that overlaps [start, end), or None. It also overlaps [s, s + (end - start)) for
-        every later s before that end: no such start can be clear of it."""
-        # Only intervals ending after `start` can overlap. Scanning them by end, once an interval ends later than
+        """The end of the earliest-ending interval that overlaps [start, end), or None. That interval also overlaps
+        [s, s + (end - start)) for every later s before its end: no such start can be clear of it."""
+        # Only intervals ending after `start` can overlap. Scanning them by end, once an interval ends at or after
         # `end + longest`, it and every later one start at or after `end`.
         for interval in self.ordered[bisect_right(self.ends, start) :]:
             if interval.start < end:
@@ -245,9 +245,11 @@ def first_free_starts_per_day(
     (wix-api.md §4.2, `timeSlotsPerDay`), for a fraction of the work when a month is asked for one start a day.
 
     Starts are made day by day as the walk reaches them, in time order, and each staff member is checked at a start
-    against its intervals indexed for search; the rest of a full day is neither made nor checked."""
-    hour_sets: dict[tuple[WeeklyHours, ...], int] = {}  # staff often share their hours: each set is walked once
-    staff = []  # (id, its set of hours, time off, busy)
+    against its intervals indexed for search. The rest of a full day is not checked (nor made, when the reader's day
+    ends with the business's); when every staff member has a start in their hours and is blocked at it, the walk
+    moves on to the earliest end of what blocks them."""
+    hour_sets: dict[tuple[WeeklyHours, ...], int] = {}  # the distinct sets of hours, numbered; staff often share one
+    staff = []  # (id, the number of its set of hours, time off, busy)
     for calendar in calendars:
         hours = tuple(sorted(calendar.weekly_hours, key=lambda h: (h.weekday, h.start, h.end)))
         staff.append((calendar.staff_id, hour_sets.setdefault(hours, len(hour_sets)),
@@ -257,7 +259,9 @@ def first_free_starts_per_day(
     found: list[FreeStart] = []
     day, full_day, counted = None, None, 0
     skip_until = None  # after a full day: the reader's next midnight, when it is a plain instant
-    resume = window_start  # no one can be free before this: each was blocked by something lasting until then
+    # No start before this can have anyone free: at the last start checked, each staff member was blocked by
+    # something lasting at least until then.
+    resume = window_start
     for business_day in local_dates(window_start, window_end, tz):
         blocks = [(index, hours) for index, by_weekday in enumerate(weekdays)
                   for hours in by_weekday.get(business_day.weekday(), ())]

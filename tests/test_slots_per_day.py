@@ -41,8 +41,9 @@ def cut(starts, limit, day_of, counts):
 def test_cutting_the_early_exit_gives_the_full_listing_cut(scenario, limit, reader_zone, every):
     tz, blocks, rule, (window_start, window_end), busy = scenario
     reader = ZoneInfo(reader_zone)
-    # Two staff sharing no hours, and a third whose days are split in two overlapping blocks, with time off: starts
-    # that some staff have and others lack, and starts two blocks of one day both give.
+    # Two staff with different sets of hours (one a part of the other), and a third whose days are split in two
+    # overlapping blocks, with time off: starts that some staff have and others lack, and starts two blocks of one
+    # day both give.
     split = tuple(part for b in blocks for part in (WeeklyHours(b.weekday, b.start, _later(b.start, b.end, 2)),
                                                     WeeklyHours(b.weekday, _later(b.start, b.end, 1), b.end)))
     calendars = [StaffCalendar("1", blocks, busy=busy), StaffCalendar("2", blocks[:1], busy=busy[::2]),
@@ -68,6 +69,29 @@ def _later(start: time, end: time, parts: int = 1) -> time:
     return time(*divmod(minutes, 60))
 
 
+@settings(max_examples=300, deadline=None)
+@given(scenarios(), st.integers(1, 3), ZONES, st.integers(1, 12))
+def test_the_walk_jumps_past_what_blocks_everyone_as_the_full_listing_would(scenario, limit, reader_zone, stretch):
+    # Staff sharing their hours, as the walk's jumps need (every one has each start), with time off up to days long:
+    # the walk moves past blocked starts, into later days, and skips days it has passed.
+    tz, blocks, rule, (window_start, window_end), busy = scenario
+    reader = ZoneInfo(reader_zone)
+    off = tuple(Interval(b.start, b.start + (b.end - b.start) * stretch) for b in busy[::2])
+    calendars = [StaffCalendar("1", blocks, time_off=off, busy=busy[1::2]),
+                 StaffCalendar("2", blocks, time_off=off[::2], busy=busy)]
+
+    def day_of(start):
+        return start.astimezone(reader).date()
+
+    def counts(start):
+        return True
+
+    full = free_appointment_starts(calendars, rule, window_start, window_end)
+    early = first_free_starts_per_day(calendars, rule, window_start, window_end, limit=limit, zone=reader,
+                                      counts=counts)
+    assert cut(early, limit, day_of, counts) == cut(full, limit, day_of, counts)
+
+
 def test_a_day_stops_at_its_limit():
     tz = NY
     rule = rules(tz, duration=60, interval=30)
@@ -89,6 +113,20 @@ def test_time_off_may_begin_in_the_buffer_and_blocks_the_walk_until_it_ends():
     early = first_free_starts_per_day([calendar], rule, start, start + timedelta(days=2), limit=1, zone=NY,
                                       counts=lambda s: True)
     assert [s.start.astimezone(NY).strftime("%d %H:%M") for s in early] == ["02 09:00", "03 12:30"]
+
+
+def test_time_off_into_the_next_day_skips_only_what_it_covers():
+    # Both staff off from 21:45 until 20:00 the next day: the walk resumes at 20:00 on that day, not a day later.
+    rule = rules(NY, duration=60, interval=30, buffer=0)
+    off = (Interval(datetime(2026, 3, 2, 21, 45, tzinfo=NY), datetime(2026, 3, 3, 20, tzinfo=NY)),)
+    hours = tuple(WeeklyHours(d, time(9), time(23)) for d in range(7))
+    calendars = [StaffCalendar("1", hours, time_off=off), StaffCalendar("2", hours, time_off=off)]
+    start = datetime(2026, 3, 2, tzinfo=NY).astimezone(UTC)
+    early = first_free_starts_per_day(calendars, rule, start, start + timedelta(days=2), limit=1, zone=NY,
+                                      counts=lambda s: False)  # nothing counts: every free start is listed
+    assert early == free_appointment_starts(calendars, rule, start, start + timedelta(days=2))
+    assert [s.start.astimezone(NY).strftime("%d %H:%M") for s in early][-6:] == [
+        "02 20:30", "03 20:00", "03 20:30", "03 21:00", "03 21:30", "03 22:00"]
 
 
 # ---- through the engine, on the database -------------------------------------------------------------------
