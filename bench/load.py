@@ -14,10 +14,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
+
+from bench.http_clients import ROOT, current_database_url, live_server
 
 WRK = shutil.which("wrk")
-ROOT = Path(__file__).resolve().parent.parent
 
 # Runs inside wrk after the run; latency is in microseconds.
 REPORT = """
@@ -69,8 +69,6 @@ def slot_page_load(service, monday, *, clients: int, seconds: int, say, name: st
                    server: dict = DEPLOYED) -> dict | None:
     """Requests per second and latency of the slot page with `clients` keep-alive clients, the server run with
     the `server` settings; None without wrk."""
-    from bench.http_clients import current_database_url, live_server
-
     if WRK is None:
         say(f"{name}: SKIPPED: no wrk (make bench installs Debian's wrk with apt where it can)")
         return None
