@@ -15,7 +15,8 @@ _LOCAL_DATE = re.compile(
 def parse_time_zone(name: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+    # OSError: a name too long to be a file name, which is how zoneinfo looks a zone up.
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError) as exc:
         raise InvalidArgument(f"“{name}” is not a time zone we know.", code="INVALID_TIME_ZONE") from exc
 
 

@@ -139,10 +139,11 @@ def test_bad_date_ranges_are_refused(engine, studio, start, end, code):
     assert error.value.code == code
 
 
-def test_an_unknown_zone_or_service_is_refused(engine, studio):
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "A" * 5000])  # the second is too long a name for a file
+def test_an_unknown_zone_or_service_is_refused(engine, studio, zone):
     with pytest.raises(InvalidArgument) as error:
         engine.list_availability_time_slots(service_id=str(studio["massage"].pk), from_local_date="2026-03-02T00:00:00",
-                                            to_local_date="2026-03-03T00:00:00", time_zone="Mars/Olympus")
+                                            to_local_date="2026-03-03T00:00:00", time_zone=zone)
     assert error.value.code == "INVALID_TIME_ZONE"
     with pytest.raises(NotFound):
         engine.list_availability_time_slots(service_id="424242", from_local_date="2026-03-02T00:00:00",
