@@ -222,11 +222,13 @@ def free_appointment_starts(
 
 @dataclass(frozen=True)
 class PerDay:
-    """An early exit per day: stop a day (a local date in `zone`) once `limit` of its starts satisfy `counts`."""
+    """An early exit per day: stop a day (a local date in `zone`) once `limit` of its starts satisfy `counts`. No
+    start before `counts_from` satisfies it (a start too late to book), when that is known."""
 
     limit: int
     zone: ZoneInfo
     counts: Callable[[datetime], bool]
+    counts_from: datetime | None = None
 
 
 def first_free_starts_per_day(
@@ -238,6 +240,7 @@ def first_free_starts_per_day(
     limit: int,
     zone: ZoneInfo,
     counts: Callable[[datetime], bool],
+    counts_from: datetime | None = None,
 ) -> list[FreeStart]:
     """What `free_appointment_starts` gives, cut short on each day (the reader's local date in `zone`) once `limit`
     of its starts satisfy `counts` (are bookable): a day's starts up to and including its `limit`-th counted one, or
@@ -247,7 +250,9 @@ def first_free_starts_per_day(
     Starts are made day by day as the walk reaches them, in time order, and each staff member is checked at a start
     against its intervals indexed for search. The rest of a full day is not checked (nor made, when the reader's day
     ends with the business's); when every staff member has a start in their hours and is blocked at it, the walk
-    moves on to the earliest end of what blocks them."""
+    moves on to the earliest end of what blocks them. With `counts_from` (no start before it counts), a day that
+    has `limit` starts before it is not checked again until then: the cut keeps the earliest uncounted starts, so
+    later ones could never be kept (today's past hours, a minimum notice of days)."""
     hour_sets: dict[tuple[WeeklyHours, ...], int] = {}  # the distinct sets of hours, numbered; staff often share one
     staff = []  # (id, the number of its set of hours, time off, busy)
     for calendar in calendars:
@@ -257,7 +262,7 @@ def first_free_starts_per_day(
     weekdays = [_by_weekday(hours) for hours in hour_sets]
     tz, length, reach = rules.time_zone, rules.duration, rules.duration + rules.buffer
     found: list[FreeStart] = []
-    day, full_day, counted = None, None, 0
+    day, full_day, counted, kept = None, None, 0, 0
     skip_until = None  # after a full day: the reader's next midnight, when it is a plain instant
     # No start before this can have anyone free: at the last start checked, each staff member was blocked by
     # something lasting at least until then.
@@ -274,7 +279,8 @@ def first_free_starts_per_day(
             if start >= window_end:
                 return found
             start_day = start.astimezone(zone).date()
-            if start_day == full_day:
+            if start_day == full_day or (start_day == day and kept >= limit and counts_from is not None
+                                         and start < counts_from):
                 continue
             end, busy_end = start + length, start + reach
             free, until = [], []
@@ -290,8 +296,9 @@ def first_free_starts_per_day(
                 continue
             free = tuple(free)
             if start_day != day:
-                day, counted = start_day, 0
+                day, counted, kept = start_day, 0, 0
             found.append(FreeStart(start=start, end=end, staff_ids=free))
+            kept += 1
             if counts(start):
                 counted += 1
                 if counted == limit:
@@ -332,13 +339,19 @@ def policy_violations(start: datetime, now: datetime, policy: PolicyRules) -> Vi
     return policy_check(now, policy)(start)
 
 
+def bookable_from(now: datetime, policy: PolicyRules) -> datetime:
+    """No start before this instant can be booked at `now`: it has begun, or it is inside the minimum notice."""
+    now = now.astimezone(UTC)
+    return now + policy.latest_booking if policy.limit_late_booking_enabled else now
+
+
 def policy_check(now: datetime, policy: PolicyRules) -> Callable[[datetime], Violations]:
     """`policy_violations` at one `now` for many starts: the limits are worked out once, and the starts that are
     not too early share one answer per outcome (a week of slots has two at most)."""
     # In UTC: arithmetic on datetimes that share a ZoneInfo is wall-clock arithmetic, wrong across DST.
     now = now.astimezone(UTC)
     earliest = now + policy.earliest_booking if policy.limit_early_booking_enabled else None
-    latest = now + policy.latest_booking if policy.limit_late_booking_enabled else now
+    latest = bookable_from(now, policy)
     disabled = not policy.online_booking_enabled
     shared = {late: Violations(too_late_to_book=late, book_online_disabled=disabled) for late in (False, True)}
 

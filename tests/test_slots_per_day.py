@@ -37,9 +37,11 @@ def cut(starts, limit, day_of, counts):
 
 
 @settings(max_examples=300, deadline=None)
-@given(scenarios(), st.integers(1, 4), ZONES, st.integers(0, 7))
-def test_cutting_the_early_exit_gives_the_full_listing_cut(scenario, limit, reader_zone, every):
+@given(scenarios(), st.integers(1, 4), ZONES, st.integers(0, 7), st.none() | st.integers(0, 10 * 24 * 60))
+def test_cutting_the_early_exit_gives_the_full_listing_cut(scenario, limit, reader_zone, every, notice):
     tz, blocks, rule, (window_start, window_end), busy = scenario
+    # Nothing counts before `counts_from` (a start too late to book), which the walk may be told.
+    counts_from = None if notice is None else window_start + timedelta(minutes=notice)
     reader = ZoneInfo(reader_zone)
     # Two staff with different sets of hours (one a part of the other), and a third whose days are split in two
     # overlapping blocks, with time off: starts that some staff have and others lack, and starts two blocks of one
@@ -53,11 +55,13 @@ def test_cutting_the_early_exit_gives_the_full_listing_cut(scenario, limit, read
         return start.astimezone(reader).date()
 
     def counts(start):  # some starts are not bookable, as a policy makes them
+        if counts_from is not None and start < counts_from:
+            return False
         return every == 0 or int(start.timestamp() // 1800) % (every + 1) != 0
 
     full = free_appointment_starts(calendars, rule, window_start, window_end)
     early = first_free_starts_per_day(calendars, rule, window_start, window_end, limit=limit, zone=reader,
-                                      counts=counts)
+                                      counts=counts, counts_from=counts_from)
     assert cut(early, limit, day_of, counts) == cut(full, limit, day_of, counts)
     assert len(early) <= len(full)
 
@@ -100,6 +104,19 @@ def test_a_day_stops_at_its_limit():
     early = first_free_starts_per_day([calendar], rule, start, start + timedelta(days=3), limit=1,
                                       zone=tz, counts=lambda s: True)
     assert [s.start.astimezone(tz).strftime("%d %H:%M") for s in early] == ["02 09:00", "03 09:00", "04 09:00"]
+
+
+def test_a_day_before_it_counts_stops_at_its_limit_of_starts_that_do_not():
+    # Nothing counts before Tuesday 15:00 (a minimum notice): Monday keeps its first start only, as the full
+    # listing cut to one a day would; Tuesday's first counted start is its first at or after 15:00.
+    rule = rules(NY, duration=60, interval=30)
+    calendar = StaffCalendar("1", tuple(WeeklyHours(d, time(9), time(17)) for d in range(7)))
+    start = datetime(2026, 3, 2, tzinfo=NY).astimezone(UTC)
+    counts_from = datetime(2026, 3, 3, 15, tzinfo=NY).astimezone(UTC)
+    early = first_free_starts_per_day([calendar], rule, start, start + timedelta(days=3), limit=1, zone=NY,
+                                      counts=lambda s: s >= counts_from, counts_from=counts_from)
+    assert [s.start.astimezone(NY).strftime("%d %H:%M") for s in early] == ["02 09:00", "03 09:00", "03 15:00",
+                                                                           "04 09:00"]
 
 
 def test_time_off_may_begin_in_the_buffer_and_blocks_the_walk_until_it_ends():

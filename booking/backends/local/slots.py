@@ -70,7 +70,8 @@ def list_availability_time_slots(
         # Each day's starts stop once it has `per_day` bookable ones; per_day() below then keeps what the full
         # listing would.
         check_policy = availability.policy_check(now, policy)
-        early_exit = availability.PerDay(args["per_day"], tz, lambda start: not check_policy(start).any)
+        early_exit = availability.PerDay(args["per_day"], tz, lambda start: not check_policy(start).any,
+                                         availability.bookable_from(now, policy))
     hold_ends = []
     free = free_starts(service, window_start, window_end, args["resource_ids"], per_day=early_exit,
                        hold_ends=hold_ends, listing=True)
@@ -130,7 +131,7 @@ def free_starts(service, window_start, window_end, resource_ids, *, exclude_book
     else:
         found = availability.first_free_starts_per_day(staff_calendars, rules, window_start, window_end,
                                                        limit=per_day.limit, zone=per_day.zone,
-                                                       counts=per_day.counts)
+                                                       counts=per_day.counts, counts_from=per_day.counts_from)
     for start in found:
         if start.staff_ids not in staff_for:
             staff_for[start.staff_ids] = tuple(Resource(id=pk, name=names[int(pk)]) for pk in start.staff_ids)

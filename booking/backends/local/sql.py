@@ -109,7 +109,8 @@ def blocked_time(staff_ids, start: datetime, end: datetime, now: datetime, *, ex
         rows = cursor.fetchall()
     if hold_ends is not None:
         hold_ends.extend(_instant(hold) for *_, hold in rows if hold is not None)
-    return [(staff, _instant(begins), _instant(ends), bool(off)) for staff, begins, ends, off, _ in rows]
+    instant = datetime.fromtimestamp  # called inline: a month is thousands of instants
+    return [(staff, instant(begins, UTC), instant(ends, UTC), off == 1) for staff, begins, ends, off, _ in rows]
 
 
 def _marks(values) -> str:
