@@ -1,8 +1,9 @@
 """The catalog version: what lets each process keep the catalog's reads between requests
 (booking/backends/local/catalog_cache.py) without ever serving a catalog that a change has made wrong.
 
-Every save and delete of a service (or its staff and places), a category, a policy, a staff member, a place or a
-booking form draws a new token, in the same transaction, through the model signals below. A request reads the token
+Every save and delete of a service (or its staff and places), a category, a policy, a staff member (or their
+working hours), a place or a booking form draws a new token, in the same transaction, through the model signals
+below. A request reads the token
 with the business row, which it reads anyway, and the kept reads are keyed by it. The calendar version
 (booking/calendar_version.py) moves with every booking; this one only when staff edit the catalog, so the kept
 catalog outlives the bookings made from it.
@@ -35,5 +36,5 @@ def connect() -> None:
     from booking.calendar_version import on_every_change
 
     on_every_change(bump, "catalog_version", (
-        models.Service, models.ServiceCategory, models.BookingPolicy, models.StaffMember, models.Location,
-        models.BookingForm, models.FormField))
+        models.Service, models.ServiceCategory, models.BookingPolicy, models.StaffMember, models.WorkingHours,
+        models.Location, models.BookingForm, models.FormField))

@@ -3,7 +3,8 @@
 Two queries whatever the window (weekly hours, and the busy time of booking/occupancy.py through sql.py); the
 availability core (booking/availability.py) does the rest in Python. Create Booking, reschedules, packages and the
 checks under the staff lock read the same free starts, uncached; listings are cached under the calendar version
-(slot_cache.py).
+(slot_cache.py), and they and the review step's check take the weekly hours from this process's copy under the
+catalog version (one query then).
 """
 
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,8 @@ from booking.port import STAFF_RESOURCE_TYPE_ID, AvailableResources, ListTimeSlo
 from .. import cursors
 from ..request_cache import memo, per_call
 from . import convert, slot_cache, sql
-from .catalog import appointment_service, get_business_info, staff_names, version_now
+from .catalog import appointment_service, catalog_token, get_business_info, staff_names, version_now
+from .catalog_cache import kept
 
 MAX_RANGE = timedelta(days=62)
 MAX_PAGE = 1000
@@ -106,23 +108,24 @@ def get_availability_time_slot(
     end = parse_local_date(local_end_date, tz).astimezone(UTC)
     if end - start != timedelta(minutes=service.duration_minutes):
         raise NotFound("This service has no time slot of that length.", code="SLOT_NOT_FOUND")
-    free = free_starts(service, start, start + timedelta(seconds=1), resource_ids)
+    free = free_starts(service, start, start + timedelta(seconds=1), resource_ids, kept_hours=True)
     if not free:
         raise NotFound("This time is no longer available.", code="SLOT_NOT_FOUND")
     return slot_maker(service, tz, timezone.now())(free[0])
 
 
 def free_starts(service, window_start, window_end, resource_ids, *, exclude_bookings=None, clean_only=False,
-                per_day=None, hold_ends=None, listing=False):
+                per_day=None, hold_ends=None, listing=False, kept_hours=False):
     """Free starts in the window with the staff free at each; two queries whatever the window. With `per_day` (an
     `availability.PerDay`), each day's starts stop early as `availability.first_free_starts_per_day` says.
 
     With `clean_only`, bookings already flagged as double-booked or forced do not count: they are the
     intruders, and must not turn the booking that holds the time into a conflict too. A `listing` may reuse the
-    hours and busy time an earlier listing of the request read (`calendars`); nothing that books ever does."""
+    hours and busy time an earlier listing of the request read (`calendars`), and takes the weekly hours this
+    process keeps, as `kept_hours` does (the review step's check); nothing that books ever does either."""
     staff_calendars, rules = calendars(service, window_start, window_end, resource_ids,
                                        exclude_bookings=exclude_bookings, clean_only=clean_only, hold_ends=hold_ends,
-                                       listing=listing)
+                                       listing=listing, kept_hours=kept_hours)
     names = staff_names(service)
     staff_for = {}  # one tuple of Resources per set of free staff: a week repeats the same few sets
     free = []
@@ -140,12 +143,13 @@ def free_starts(service, window_start, window_end, resource_ids, *, exclude_book
 
 
 def calendars(service, window_start, window_end, resource_ids, *, exclude_bookings=None, clean_only=False,
-              hold_ends=None, listing=False):
+              hold_ends=None, listing=False, kept_hours=False):
     """The calendars of the service's staff (or of `resource_ids` among them) for starts in the window, and
     the service's appointment rules. A `listing` whose window lies inside one an earlier listing of this request
     read, for the same staff and calendar version, is computed from that read (the slot page's day, inside the
     month it has just listed): intervals outside the window change nothing, and more holds' ends only make the
-    listing's cache entry end sooner."""
+    listing's cache entry end sooner. A listing, or a read with `kept_hours`, takes the weekly hours from this
+    process's copy under the catalog version (`_weekly_hours`); the rest read them under their staff lock."""
     staff_ids = {s.pk for s in service.active_staff}
     if resource_ids is not None:
         wanted = {parse_int_id(r) for r in resource_ids}
@@ -156,14 +160,14 @@ def calendars(service, window_start, window_end, resource_ids, *, exclude_bookin
     start, end = window_start, window_end + rules.duration + rules.buffer
     if not listing:
         return convert.staff_calendars(staff_ids, *_read(staff_ids, start, end, exclude_bookings, clean_only,
-                                                           hold_ends)), rules
+                                                           hold_ends, kept_hours)), rules
     reads = memo(("listing reads",), list)
     version = version_now()
     read = next((r for r in reads if (r.staff_ids, r.version) == (staff_ids, version) and r.start <= start
                  and end <= r.end), None)
     if read is None:
         holds = []
-        found = convert.staff_calendars(staff_ids, *_read(staff_ids, start, end, None, False, holds))
+        found = convert.staff_calendars(staff_ids, *_read(staff_ids, start, end, None, False, holds, True))
         read = _ListingRead(staff_ids, version, start, end, found, holds)
         reads.append(read)
     if hold_ends is not None:
@@ -180,11 +184,20 @@ class _ListingRead(NamedTuple):
     hold_ends: list
 
 
-def _read(staff_ids, start, end, exclude_bookings, clean_only, hold_ends):
-    """The staff's weekly hours and their busy time over [start, end): two queries."""
-    return sql.weekly_hours(staff_ids), sql.blocked_time(
-        staff_ids, start, end, timezone.now(), exclude_bookings=exclude_bookings, clean_only=clean_only,
-        hold_ends=hold_ends)
+def _read(staff_ids, start, end, exclude_bookings, clean_only, hold_ends, kept_hours):
+    """The staff's weekly hours and their busy time over [start, end): two queries, or one with `kept_hours`."""
+    hours = _weekly_hours(staff_ids) if kept_hours else sql.weekly_hours(staff_ids)
+    return hours, sql.blocked_time(staff_ids, start, end, timezone.now(), exclude_bookings=exclude_bookings,
+                                   clean_only=clean_only, hold_ends=hold_ends)
+
+
+def _weekly_hours(staff_ids) -> list[tuple]:
+    """The staff's weekly hours from this process's copy under the catalog version read with the business row
+    (catalog_cache.py): a change to working hours draws a new one, as the calendar version moves, in the same
+    transaction, so the copy is as current as the version the listing is keyed by. A page that lists and then
+    checks its time would otherwise read the same rows again on every step of a booking."""
+    key = ("weekly hours", *sorted(staff_ids))
+    return kept(catalog_token(), key, lambda: sql.weekly_hours(staff_ids))
 
 
 def slot_maker(service, tz, now):
