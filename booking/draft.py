@@ -21,6 +21,7 @@ class Draft:
     event_id: str = ""
     participants: int = 1
     booking_id: str = ""  # set once the review page created the booking
+    settled: bool = False  # that booking was made settled (in person, free): no checkout or hold of its own to end
 
 
 def current_draft(session) -> Draft | None:
@@ -44,8 +45,8 @@ def get_draft(session, service_id: str) -> Draft | None:
     return draft if draft is not None and draft.service_id == service_id else None
 
 
-def attach_booking(session, draft: Draft, booking_id: str) -> None:
-    draft.booking_id = booking_id
+def attach_booking(session, draft: Draft, booking_id: str, *, settled: bool) -> None:
+    draft.booking_id, draft.settled = booking_id, settled
     session[SESSION_KEY] = asdict(draft)
 
 

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from booking import models
@@ -363,6 +365,19 @@ def test_the_slot_page_costs_the_same_few_queries_whatever_it_shows(client, loca
         with django_assert_num_queries(queries):
             page = client.get(reverse("booking:slots", args=["massage"]) + f"?staff={ben.pk}")
         assert "Benjamin" in page.content.decode()
+
+
+def test_choosing_a_time_after_a_booking_made_settled_writes_only_the_session(client, studio):
+    # The first booking was made settled (in person): choosing the next time has no checkout or hold to end.
+    assert fill_details(client, studio["massage"]).status_code == 302
+    assert submit_review(client, studio["massage"]).status_code == 302
+    with CaptureQueriesContext(connection) as queries:
+        assert fill_details(client, studio["massage"], start="2026-03-03T11:00:00-05:00",
+                            end="2026-03-03T12:00:00-05:00").status_code == 302
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert writes and all('"django_session"' in sql for sql in writes)
+    assert not any("stripecheckout" in q["sql"] for q in queries.captured_queries)
+    assert models.Booking.objects.get().status == "CONFIRMED"
 
 
 def test_staff_approve_a_request_from_the_admin(admin_client, client, studio):

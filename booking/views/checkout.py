@@ -44,8 +44,9 @@ def booking_details(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             drafts.save_answers(request.session, form.submission())
             previous = drafts.current_draft(request.session)
-            if previous is not None and previous.booking_id:
+            if previous is not None and previous.booking_id and not previous.settled:
                 # Choosing another time gives up the first one's checkout: its session ends, its hold is released.
+                # A booking made settled (in person, free) has neither, and can never get them.
                 abandon_checkout(previous.booking_id)
             drafts.start_draft(request.session, service_id=service.id, **asdict(choice))
             return redirect("booking:review", slug=service.slug)
@@ -158,7 +159,7 @@ def _book(request, service, draft, provider) -> HttpResponse:
         else:
             booking = backend.create_booking(create, submission_key=draft.submission_key)
         drafts.remember_booking(request.session, booking.id)
-        drafts.attach_booking(request.session, draft, booking.id)
+        drafts.attach_booking(request.session, draft, booking.id, settled=booking.status != BookingStatus.CREATED)
         if booking.status == BookingStatus.CREATED:
             result = provider.complete(booking, request)
             if isinstance(result, CheckoutRedirect):
