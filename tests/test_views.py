@@ -3,6 +3,7 @@ backends: the embedded engine, and the wix backend talking to the Wix sandbox ov
 tables asserted are the ones behind the sandbox). What is about the engine itself (its query count) or the admin
 (which reads the engine's tables) runs on the engine only, with `local_studio`."""
 
+import re
 from datetime import datetime, time
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from booking import models
+from booking.views.common import COMMON_ZONES
 from tests.catalog import ANSWERS, FREE, make_business, make_form, make_policy, make_service, make_staff, weekdays
 
 MONDAY_9 = "2026-03-02T09:00:00-05:00"
@@ -139,6 +141,15 @@ def test_the_slot_picker_returns_only_its_fragment_to_htmx(client, studio):
     # Going back in history with htmx asks for the whole page again.
     back = client.get(url, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<html" in back.content.decode()
+
+
+def test_the_zone_list_has_the_common_zones_and_the_one_shown_selected_ours_marked(client, studio):
+    html = client.get(reverse("booking:slots", args=["massage"]) + "?tz=Asia/Kathmandu").content.decode()
+    options = re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', html[html.index('<select id="tz"'):])
+    assert [value for value, _, _ in options] == sorted({*COMMON_ZONES, "Asia/Kathmandu"})
+    assert [value for value, selected, _ in options if selected] == ["Asia/Kathmandu"]
+    assert [label for _, _, label in options if label.endswith(" (ours)")] == ["America/New_York (ours)"]
+    assert all(label in (value, f"{value} (ours)") for value, _, label in options)
 
 
 def test_another_month_works_without_javascript(client, studio):
