@@ -155,6 +155,7 @@ STORAGES = {
     },
 }
 
+SESSION_ENGINE = "bookingsite.sessions"  # Django's database sessions, read with one plain statement
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
