@@ -3,10 +3,9 @@
 
 Every save and delete of a service (or its staff and places), a category, a policy, a staff member (or their
 working hours), a place or a booking form draws a new token, in the same transaction, through the model signals
-below. A request reads the token
-with the business row, which it reads anyway, and the kept reads are keyed by it. The calendar version
-(booking/calendar_version.py) moves with every booking; this one only when staff edit the catalog, so the kept
-catalog outlives the bookings made from it.
+below. A request reads the token with the business row, which it reads anyway, and the kept reads are keyed by it.
+The calendar version (booking/calendar_version.py) moves with every booking; this one only when staff edit the
+catalog, so the kept catalog outlives the bookings made from it.
 """
 
 import secrets
