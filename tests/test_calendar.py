@@ -67,8 +67,11 @@ def test_the_weeks_of_a_month_start_on_sunday_and_link_the_days_with_times():
     assert monday.href == "?month=2026-03&day=2026-03-02&staff=any&tz=Europe%2FLondon"
     assert (monday.state, monday.chosen, monday.words) == (OPEN, True, "Monday 2 March")
     assert (tuesday.state, tuesday.chosen, tuesday.words) == (CLOSED, False, "Tuesday 3 March")
-    assert (grid[0][0].css, grid[0][0].number) == ("calendar__day calendar__day--today", "1")
-    assert (monday.css, monday.label) == ("calendar__day calendar__day--open", "Monday 2 March, times available")
+    assert grid[0][0].cell == '<span class="calendar__day calendar__day--today">1</span>'
+    assert monday.cell == ('<a class="calendar__day calendar__day--open" href="?month=2026-03&amp;day=2026-03-02'
+                           '&amp;staff=any&amp;tz=Europe%2FLondon" aria-current="true"'
+                           ' aria-label="Monday 2 March, times available">2</a>')
     assert tuesday.label == "Tuesday 3 March, full or closed"
+    assert 'class="calendar__day calendar__day--closed" href=' in tuesday.cell
     assert grid[4][2].date == date(2026, 3, 31) and grid[4][3:] == [None] * 4  # April's days are padding
     assert Links([("staff", "7")]).month(date(2026, 4, 1)) == "?month=2026-04&staff=7"

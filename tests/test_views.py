@@ -123,6 +123,9 @@ def test_the_day_clocks_go_forward_lists_its_local_times(client, studio):
     # In London, whose clocks have not moved yet, the same mornings are 12:00 and 13:00.
     london = client.get(url + f"?day=2026-03-08&staff={ben.pk}&tz=Europe/London").context["times"]
     assert [(t.shown, t.ours) for t in london[:2]] == [("12:00 PM", "8:00 AM"), ("1:00 PM", "9:00 AM")]
+    assert london[0].link == (
+        f'<a class="slot" href="{london[0].href.replace("&", "&amp;")}" aria-label="Sunday 8 March at 12:00 PM'
+        ' (8:00 AM our time)">12:00 PM<small class="slot__ours">8:00 AM ours</small></a>')
 
 
 def test_the_slot_picker_returns_only_its_fragment_to_htmx(client, studio):
