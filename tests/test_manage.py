@@ -112,7 +112,8 @@ def assert_gone(page):
     assert page.status_code == 404
     html = page.content.decode()
     assert GONE in html
-    assert "Massage" not in html and "Ana" not in html  # nothing about any booking
+    words = re.sub(r'nonce="[^"]*"', "", html)  # a random CSP nonce can spell anything
+    assert "Massage" not in words and "Ana" not in words  # nothing about any booking
 
 
 def test_only_the_tokens_digest_is_stored(client, engine, studio):
