@@ -194,7 +194,7 @@ def _class_days(service, tz, month, day, day_only, moving):
 @dataclass(frozen=True)
 class Time:
     """A time of the chosen day: its slot, the address it links to, its start as the customer reads it and as we do
-    (None when that is the same zone), and its link as the list shows it (`_link`)."""
+    (None when that is the same zone), and its link as the list shows it (`_time`)."""
 
     slot: TimeSlot
     href: str
@@ -204,18 +204,14 @@ class Time:
 
 
 def _time(slot: TimeSlot, href: str, day_words: str, shown: str, ours: str | None) -> Time:
-    return Time(slot, href, shown, ours, _link(href, day_words, shown, ours))
-
-
-def _link(href: str, day_words: str, shown: str, ours: str | None) -> SafeString:
-    """A time's link, with an aria-label that says the day and both zones' clocks ("Tuesday 8 December at 9:00 AM
-    (3:00 PM our time)"). Written here rather than by _day_times.html, whose variables cost most of the page when a
-    day has many times; the texts are escaped as the template would (Django's escape is html.escape, and
+    """The time with its link, whose aria-label says the day and both zones' clocks ("Tuesday 8 December at 9:00 AM
+    (3:00 PM our time)"). The link is written here rather than by _day_times.html, whose variables cost most of the
+    page when a day has many times; the texts are escaped as the template would (Django's escape is html.escape, and
     format_html cost as much as the template did)."""
     label = f"{day_words} at {shown}" if ours is None else f"{day_words} at {shown} ({ours} our time)"
     small = "" if ours is None else f'<small class="slot__ours">{escape(ours)} ours</small>'
-    return mark_safe(  # noqa: S308 (escaped)
-        f'<a class="slot" href="{escape(href)}" aria-label="{escape(label)}">{escape(shown)}{small}</a>')
+    return Time(slot, href, shown, ours, mark_safe(  # noqa: S308 (escaped)
+        f'<a class="slot" href="{escape(href)}" aria-label="{escape(label)}">{escape(shown)}{small}</a>'))
 
 
 @functools.lru_cache(maxsize=24 * 60)
