@@ -1,7 +1,8 @@
 """Benchmarks of the slot listing: `make bench` (or `python -m bench.run`).
 
 Builds a throwaway business (10 staff, 5,000 confirmed bookings over the next ~120 days) in its own database and
-times: the engine's List Availability Time Slots over a week and a month; the full slot page through Django's test
+times, after a plain-Python reference loop (`machine_speed`, for comparing runs made on different machines): the
+engine's List Availability Time Slots over a week and a month; the full slot page through Django's test
 client, computed (`slot_page_http`) and as deployed, cache cold and warm (`slot_page_http_cold`, `_warm`), and over
 HTTP in wix mode, against the Wix sandbox (`slot_page_wix`); the slot page under load (`slot_page_load`: gunicorn
 with several workers, wrk with keep-alive clients, bench/load.py; `slot_page_load_before` the same with the settings
@@ -201,26 +202,53 @@ def booking_times(staff, today: date, tz: ZoneInfo):
 # ---- measuring ------------------------------------------------------------------------------------------------
 
 
+class QueryCounter:
+    """Counts the statements run inside `connection.execute_wrapper(counter)`. Django's CaptureQueriesContext would
+    force the debug cursor, which formats and keeps every statement: work a deployed site does not do."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
 def measure(name: str, call, check) -> dict:
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     for _ in range(WARMUPS):
         check(call())
     samples, counts = [], set()
     for _ in range(RUNS):
-        with CaptureQueriesContext(connection) as queries:
+        queries = QueryCounter()
+        with connection.execute_wrapper(queries):
             started = time.perf_counter()
             result = call()
             elapsed = time.perf_counter() - started
         check(result)
         samples.append(elapsed * 1000)
-        counts.add(len(queries))
+        counts.add(queries.count)
     if len(counts) != 1:
         raise RuntimeError(f"{name}: the query count changed between runs: {sorted(counts)}")
     figures = {"name": name, **summarize(samples), "queries": counts.pop()}
     say(f"{name}: median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms, {figures['queries']} queries "
         f"({RUNS} runs after {WARMUPS} warm-ups)")
+    return figures
+
+
+def machine_speed() -> dict:
+    """How fast this machine runs plain Python now: ten million additions in a loop, the median of five runs. The
+    targets are absolute and the shared machines differ (docs/performance.md): this figure, printed beside the
+    others, says which kind of machine a run was made on."""
+    samples = []
+    for _ in range(5):
+        started, total = time.perf_counter(), 0
+        for n in range(10_000_000):
+            total += n
+        samples.append((time.perf_counter() - started) * 1000)
+    figures = {"name": "machine_speed", **summarize(samples), "queries": None}
+    say(f"machine_speed: ten million additions in {figures['median_ms']} ms (median of 5)")
     return figures
 
 
@@ -391,12 +419,17 @@ def main(only: list[str]) -> int:
         # The engine's own cost: the in-process entries compute every listing (but slots_week_cached); the servers
         # of slot_page_load, slot_page_wix and book_http keep the cache as deployed.
         settings.AVAILABILITY_CACHE = False
+        # And as deployed, DEBUG off (as Django's test runner turns it off): no debug cursor formatting and keeping
+        # every statement. The environment asked for DEBUG only for settings.py's sake (a development key, the
+        # sandboxes), which is read by now.
+        settings.DEBUG = False
 
         today = datetime.now(ZoneInfo(TZ)).date()
         monday = today + timedelta(days=7 - today.weekday())
         service = build_business(today)
         say(f"timing from next Monday, {monday.isoformat()}")
-        results = benchmarks(service, monday, wanted)
+        results = [machine_speed()] if wanted("machine_speed") else []
+        results += benchmarks(service, monday, wanted)
         shared = not (connection.vendor == "sqlite" and connection.is_in_memory_db())
         if not shared:
             say("slot_page_load, book_http: skipped: a server's processes cannot share an in-memory SQLite database")
