@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from booking import models
+from booking.backends.local import sql
 from booking.backends.local.sql import attach_staff_and_locations, blocked_time, weekly_hours
 from booking.occupancy import occupying
 from tests.catalog import make_business, make_service, make_staff, weekdays
@@ -131,6 +132,16 @@ def test_only_the_staff_asked_for(calendar):
     assert set(rows) == orm_blocked([bob.pk, cy.pk], *WINDOW, NOW)
     assert blocked_time([cy.pk], *WINDOW, NOW) == []
     assert blocked_time([], *WINDOW, NOW) == []
+
+
+def test_the_instants_kept_between_reads_stay_bounded(calendar, monkeypatch):
+    ada, bob, _ = calendar["staff"]
+    first = blocked_time([ada.pk, bob.pk], *WINDOW, NOW)
+    assert blocked_time([ada.pk, bob.pk], *WINDOW, NOW) == first  # the second read's instants were all kept
+    instants = {instant for _, start, end, _ in first for instant in (start, end)}
+    monkeypatch.setattr(sql, "MAX_INSTANTS", len(instants) - 1)
+    blocked_time([bob.pk], *WINDOW, NOW)  # over the bound: the map starts again from Bob's rows alone
+    assert set(sql._INSTANTS.values()) == {i for s, start, end, _ in first if s == bob.pk for i in (start, end)}
 
 
 def test_weekly_hours(calendar):

@@ -109,8 +109,11 @@ def blocked_time(staff_ids, start: datetime, end: datetime, now: datetime, *, ex
         rows = cursor.fetchall()
     if hold_ends is not None:
         hold_ends.extend(_instant(hold) for *_, hold in rows if hold is not None)
-    instant = datetime.fromtimestamp  # called inline: a month is thousands of instants
-    return [(staff, instant(begins, UTC), instant(ends, UTC), off == 1) for staff, begins, ends, off, _ in rows]
+    known = _INSTANTS.get  # called inline: a month is thousands of instants
+    if len(_INSTANTS) > MAX_INSTANTS:
+        _INSTANTS.clear()
+    return [(staff, known(begins) or _new_instant(begins), known(ends) or _new_instant(ends), off == 1)
+            for staff, begins, ends, off, _ in rows]
 
 
 def _marks(values) -> str:
@@ -131,3 +134,16 @@ def _epoch(column: str) -> str:
 
 def _instant(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
+
+
+# The datetimes of the instants busy time was read with, kept by their seconds in this process. Bookings begin and
+# end on their services' grids, so the same instants come back for one staff member after another and in every
+# listing of the month, and looking one up costs a quarter of making it (docs/performance.md, 6 December 2026).
+# Bounded: the keys come from stored data.
+_INSTANTS: dict[float, datetime] = {}
+MAX_INSTANTS = 100_000
+
+
+def _new_instant(seconds: float) -> datetime:
+    _INSTANTS[seconds] = made = datetime.fromtimestamp(seconds, UTC)
+    return made
