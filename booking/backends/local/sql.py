@@ -138,7 +138,7 @@ def _instant(seconds: float) -> datetime:
 
 # The datetimes of the instants busy time was read with, kept by their seconds in this process. Bookings begin and
 # end on their services' grids, so the same instants come back for one staff member after another and in every
-# listing of the month, and looking one up costs a quarter of making it (docs/performance.md, 6 December 2026).
+# listing of the month, and looking one up costs a quarter of making it (docs/performance.md, 6 December 2026, later).
 # Bounded: the keys come from stored data.
 _INSTANTS: dict[float, datetime] = {}
 MAX_INSTANTS = 100_000
