@@ -145,5 +145,5 @@ MAX_INSTANTS = 100_000
 
 
 def _new_instant(seconds: float) -> datetime:
-    _INSTANTS[seconds] = made = datetime.fromtimestamp(seconds, UTC)
+    _INSTANTS[seconds] = made = _instant(seconds)
     return made
